@@ -1,0 +1,59 @@
+"""The field app's one wiring place: config, the SQLite log, the day plan, the pusher."""
+
+import uuid
+from pathlib import Path
+
+from flask import Flask
+
+from field_app.event_log import EventLog
+from field_app.pusher import Pusher
+from field_app.sync_client import SyncClient
+from shared.plan import load_plan
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULTS = {
+    "FIELD_DB": ".openday/field.sqlite3",  # the laptop's log
+    "PLAN": str(REPO / "examples" / "heping-2022-05-15.json"),  # day plan file
+    "BOOTH_ID": None,  # booth this laptop serves; defaults to the plan's first booth
+    "DEVICE_ID": None,  # set by enrolment; else made once and kept in the log
+    "SYNC_URL": None,  # the sync service, e.g. http://127.0.0.1:8700
+    "DEVICE_TOKEN": None,  # this laptop's token at the sync service
+    "PUSH_INTERVAL": 2.0,  # seconds between background push attempts; 0 = no background pusher
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("OPENDAY")
+    app.config.update(config or {})
+
+    log = EventLog(app.config["FIELD_DB"])
+    plan = load_plan(app.config["PLAN"])
+    _settle_identity(app.config, log, plan)
+    app.extensions["openday"] = {"log": log, "plan": plan}
+    app.extensions["openday"]["pusher"] = pusher = Pusher(
+        log, lambda: _client(log), log.get_state("device_id"), float(app.config["PUSH_INTERVAL"])
+    )
+    if pusher.interval > 0:
+        pusher.start()
+
+    from field_app.routes import bp
+
+    app.register_blueprint(bp)
+    return app
+
+
+def _settle_identity(config: dict, log: EventLog, plan) -> None:
+    """Configured values win; otherwise keep what the log holds; a device id is made once."""
+    device_id = config["DEVICE_ID"] or log.get_state("device_id") or f"dev-{uuid.uuid4().hex[:12]}"
+    log.set_state("device_id", device_id)
+    log.set_state("booth_id", config["BOOTH_ID"] or log.get_state("booth_id") or plan.keys("booths")[0])
+    for key in ("SYNC_URL", "DEVICE_TOKEN"):
+        if config[key]:
+            log.set_state(key.lower(), config[key])
+
+
+def _client(log: EventLog) -> SyncClient | None:
+    url, token = log.get_state("sync_url"), log.get_state("device_token")
+    return SyncClient(url, token) if url and token else None

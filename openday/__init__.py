@@ -1,0 +1,1 @@
+"""The `openday` command: run the parts locally, run the worker, manage devices."""

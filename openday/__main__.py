@@ -1,0 +1,3 @@
+from openday.cli import main
+
+main()

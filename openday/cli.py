@@ -1,0 +1,107 @@
+"""The `openday` command. Each subcommand parses its options and calls one function."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_PLAN = str(REPO / "examples" / "heping-2022-05-15.json")
+
+
+@click.group()
+def main() -> None:
+    """OpenDay: tallies for Government Affairs Open Days (政务公开日)."""
+
+
+@main.command()
+@click.option("--data-dir", default=".openday", show_default=True, type=click.Path(path_type=Path),
+              help="Redis data, the field app's SQLite log, the dev device.")
+@click.option("--sync-port", default=8700, show_default=True, envvar="OPENDAY_SYNC_PORT")
+@click.option("--field-port", default=8701, show_default=True, envvar="OPENDAY_FIELD_PORT")
+@click.option("--plan", "plan_path", default=EXAMPLE_PLAN, show_default=True, envvar="OPENDAY_PLAN")
+def dev(data_dir: Path, sync_port: int, field_port: int, plan_path: str) -> None:
+    """Run Redis (embedded unless REDIS_URL is set), sync service, worker and one field app."""
+    from openday.dev import run_dev
+
+    run_dev(data_dir, sync_port, field_port, str(Path(plan_path).resolve()))
+
+
+@main.command("sync-service")
+@click.option("--bind", default="127.0.0.1:8700", show_default=True, envvar="OPENDAY_BIND")
+@click.option("--workers", default=2, show_default=True, envvar="OPENDAY_WEB_WORKERS")
+@click.option("--threads", default=8, show_default=True, envvar="OPENDAY_WEB_THREADS")
+def sync_service(bind: str, workers: int, threads: int) -> None:
+    """Serve the sync service under gunicorn (the production entry point)."""
+    args = ["gunicorn", "--bind", bind, "--workers", str(workers), "--worker-class", "gthread",
+            "--threads", str(threads), "--access-logfile", "-", "sync_service.wsgi:app"]
+    os.execvp(sys.executable, [sys.executable, "-m", *args])
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run one RQ worker on the openday queue (JSON serializer)."""
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    from sync_service.config import load_config
+    from worker.queue import queue, rq_connection
+
+    connection = rq_connection(load_config()["REDIS_URL"])
+    Worker([queue(connection)], connection=connection, serializer=JSONSerializer).work(burst=burst)
+
+
+@main.command("field-app")
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="OPENDAY_FIELD_HOST",
+              help="Listen address; only loopback unless you say otherwise.")
+@click.option("--port", default=8701, show_default=True, envvar="OPENDAY_FIELD_PORT")
+def field_app(host: str, port: int) -> None:
+    """Serve the booth laptop's app with waitress (works on Windows, macOS and Linux)."""
+    from waitress import serve
+
+    from field_app.app import create_app
+
+    serve(create_app(), host=host, port=port, threads=8)
+
+
+@main.command()
+@click.option("--port", default=6379, show_default=True)
+@click.option("--data-dir", default=".openday/redis", show_default=True, type=click.Path(path_type=Path))
+def redis(port: int, data_dir: Path) -> None:
+    """Run the embedded redis-server in the foreground (AOF on, fsync always)."""
+    from openday.embedded_redis import EmbeddedRedis
+
+    server = EmbeddedRedis(data_dir, port=port).start()
+    click.echo(server.url)
+    try:
+        server.process.wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+@main.group()
+def device() -> None:
+    """Device tokens."""
+
+
+@device.command("register")
+@click.option("--day", "day_id", required=True)
+@click.option("--booth", "booth_id", required=True)
+@click.option("--device-id", required=True)
+def device_register(day_id: str, booth_id: str, device_id: str) -> None:
+    """Issue a token for a laptop; prints JSON with the token (shown once)."""
+    from redis import Redis
+
+    from sync_service.config import load_config
+    from sync_service.devices import Device, register_device
+
+    redis_client = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+    token = register_device(redis_client, Device(device_id, booth_id, day_id))
+    click.echo(json.dumps({"device_id": device_id, "booth_id": booth_id, "day_id": day_id, "token": token}))
+
+
+if __name__ == "__main__":
+    main()

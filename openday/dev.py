@@ -1,0 +1,108 @@
+"""`openday dev`: the whole system on one machine — Redis, sync service, worker and one
+field app — as separate processes, the same entry points docker-compose.yml runs."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from redis import Redis
+
+from openday.embedded_redis import EmbeddedRedis
+from shared.plan import load_plan
+from sync_service.devices import Device, register_device
+
+
+def spawn(args: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "openday", *args], env=env, start_new_session=True)
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def stop_all(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def dev_device(redis_url: str, data_dir: Path, plan) -> dict:
+    """One enrolled laptop for the local run, kept across runs in the data folder."""
+    path = data_dir / "dev-device.json"
+    if path.exists():
+        device = json.loads(path.read_text())
+    else:
+        device = {"device_id": "dev-laptop-1", "booth_id": plan.keys("booths")[0], "day_id": plan.day_id}
+    device["token"] = register_device(
+        Redis.from_url(redis_url, decode_responses=True),
+        Device(device["device_id"], device["booth_id"], device["day_id"]),
+    )
+    path.write_text(json.dumps(device))
+    return device
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run_dev(data_dir: Path, sync_port: int, field_port: int, plan_path: str) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # a supervisor's stop is a Ctrl-C: clean up children
+    redis_server = None
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        redis_server = EmbeddedRedis(data_dir / "redis", port=int(os.environ.get("OPENDAY_REDIS_PORT", 0)) or None)
+        redis_url = redis_server.start().url
+    plan = load_plan(plan_path)
+    device = dev_device(redis_url, data_dir, plan)
+    sync_url, field_url = f"http://127.0.0.1:{sync_port}", f"http://127.0.0.1:{field_port}"
+    env = {**os.environ, "REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(Path(plan_path).parent)}
+    field_env = {
+        **env,
+        "OPENDAY_FIELD_DB": str(data_dir / "field.sqlite3"),
+        "OPENDAY_PLAN": plan_path,
+        "OPENDAY_SYNC_URL": sync_url,
+        "OPENDAY_DEVICE_ID": device["device_id"],
+        "OPENDAY_BOOTH_ID": device["booth_id"],
+        "OPENDAY_DEVICE_TOKEN": device["token"],
+    }
+    processes = [
+        spawn(["sync-service", "--bind", f"127.0.0.1:{sync_port}"], env),
+        spawn(["worker"], env),
+        spawn(["field-app", "--port", str(field_port)], field_env),
+    ]
+    try:
+        wait_http(f"{sync_url}/healthz")
+        wait_http(f"{field_url}/api/status")
+        print(f"redis         {redis_url}", flush=True)
+        print(f"sync service  {sync_url}   (totals: {sync_url}/api/v1/days/{plan.day_id}/totals)", flush=True)
+        print(f"field app     {field_url}   (booth page for {device['booth_id']})", flush=True)
+        print("Ctrl-C stops everything.", flush=True)
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        print("a process exited; stopping the rest", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+    finally:
+        stop_all(processes)
+        if redis_server:
+            redis_server.stop()

@@ -1,0 +1,143 @@
+"""The event envelope and the payload schema of every event type.
+
+Every event is validated by the same schema on the laptop and at the centre. Loading
+returns plain JSON-safe dicts (timestamps stay RFC 3339 strings) so what is validated is
+exactly what is stored and pushed. Unknown fields are refused, once, in `Strict`.
+"""
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from shared.clock import parse_rfc3339
+from shared.ids import is_uuid
+
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
+DAY_ID_PATTERN = r"^[a-z0-9][a-z0-9\-]{2,63}$"
+OUTCOMES = ("answered", "referred", "follow_up")
+RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
+VOID = "event.voided"
+
+
+class Strict(Schema):
+    """Base of every schema here: an unknown field is an error, never silently kept."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def _rfc3339(value: str) -> None:
+    try:
+        parse_rfc3339(value)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError("Not an RFC 3339 timestamp with an offset.") from exc
+
+
+def _uuid(value: str) -> None:
+    if not is_uuid(value):
+        raise ValidationError("Not a lowercase UUID.")
+
+
+def _key(**kwargs):
+    return fields.Str(validate=validate.Regexp(KEY_PATTERN, error="Not a catalogue key."), **kwargs)
+
+
+class VisitorReceived(Strict):
+    party_size = fields.Int(required=True, strict=True, validate=validate.Range(1, 50))
+
+
+class InquiryAnswered(Strict):
+    topic = _key(required=True)
+    department = _key(required=True)
+    outcome = fields.Str(required=True, validate=validate.OneOf(OUTCOMES))
+    note = fields.Str(validate=validate.Length(max=200))
+
+
+class MaterialMoved(Strict):
+    material = _key(required=True)
+    quantity = fields.Int(required=True, strict=True, validate=validate.Range(1, 10_000))
+
+
+class FeedbackCollected(Strict):
+    rating = fields.Str(required=True, validate=validate.OneOf(RATINGS))
+    topic = _key()
+    comment = fields.Str(validate=validate.Length(max=500))
+    hot_issue = fields.Bool(truthy={True}, falsy={False})  # the comment is a concern citizens raised (群众关心热点问题)
+
+
+class EventVoided(Strict):
+    target_event_id = fields.Str(required=True, validate=_uuid)
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+
+
+# Which schema loads which payload, by (type, version). Old versions are upcast on
+# load by UPCASTERS, never rewritten in a log.
+PAYLOADS = {
+    ("visitor.received", 1): VisitorReceived,
+    ("inquiry.answered", 1): InquiryAnswered,
+    ("material.distributed", 1): MaterialMoved,
+    ("material.restocked", 1): MaterialMoved,
+    ("feedback.collected", 1): FeedbackCollected,
+    (VOID, 1): EventVoided,
+}
+TYPES = tuple(sorted({t for t, _ in PAYLOADS}))
+CURRENT_VERSION = {t: max(v for tt, v in PAYLOADS if tt == t) for t in TYPES}
+UPCASTERS: dict[tuple[str, int], callable] = {}  # (type, v) -> fn(payload) -> payload of v+1
+
+# Payload fields whose values must be keys of a catalogue in the day plan.
+CATALOGUE_FIELDS = {
+    "inquiry.answered": {"topic": "topics", "department": "departments"},
+    "material.distributed": {"material": "materials"},
+    "material.restocked": {"material": "materials"},
+    "feedback.collected": {"topic": "topics"},
+}
+
+
+class Envelope(Strict):
+    event_id = fields.Str(required=True, validate=_uuid)
+    device_id = fields.Str(required=True, validate=validate.Regexp(KEY_PATTERN, error="Not a device id."))
+    seq = fields.Int(required=True, strict=True, validate=validate.Range(min=1))
+    day_id = fields.Str(required=True, validate=validate.Regexp(DAY_ID_PATTERN, error="Not a day id."))
+    booth_id = _key(required=True)
+    type = fields.Str(required=True, validate=validate.OneOf(TYPES))
+    v = fields.Int(required=True, strict=True, validate=validate.Range(min=1))
+    recorded_at = fields.Str(required=True, validate=_rfc3339)
+    staff = fields.Str(validate=validate.Length(min=1, max=32))
+    payload = fields.Dict(required=True)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _payload_matches_type(self, data, **_):
+        schema = PAYLOADS.get((data["type"], data["v"]))
+        if schema is None:
+            raise ValidationError(f"Unknown version {data['v']} of {data['type']}.", "v")
+        try:
+            data["payload"] = schema().load(data["payload"])
+        except ValidationError as exc:
+            raise ValidationError(exc.messages, "payload") from exc
+
+
+ENVELOPE = Envelope()
+ENVELOPES = Envelope(many=True)
+
+
+def load_event(data: dict) -> dict:
+    """Validate one event; raises ValidationError with per-field messages."""
+    return ENVELOPE.load(data)
+
+
+def upcast(event: dict) -> dict:
+    """The event with its payload at the current version of its type."""
+    while event["v"] < CURRENT_VERSION[event["type"]]:
+        step = UPCASTERS[(event["type"], event["v"])]
+        event = {**event, "payload": step(event["payload"]), "v": event["v"] + 1}
+    return event
+
+
+def unknown_catalogue_keys(event: dict, plan) -> dict[str, str]:
+    """Payload fields (and booth) whose key the plan does not know: {field: key}."""
+    unknown = {}
+    if event["booth_id"] not in plan.keys("booths"):
+        unknown["booth_id"] = event["booth_id"]
+    for name, catalogue in CATALOGUE_FIELDS.get(event["type"], {}).items():
+        key = event["payload"].get(name)
+        if key is not None and key not in plan.keys(catalogue):
+            unknown[name] = key
+    return unknown

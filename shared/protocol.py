@@ -1,0 +1,33 @@
+"""The sync protocol's messages: what a laptop pushes and what the centre answers."""
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from shared.events import KEY_PATTERN, Envelope, Strict, _rfc3339
+
+MAX_BATCH_EVENTS = 500
+MAX_BATCH_BYTES = 1024 * 1024
+
+
+class PushBatch(Strict):
+    device_id = fields.Str(required=True, validate=validate.Regexp(KEY_PATTERN))
+    sent_at = fields.Str(required=True, validate=_rfc3339)
+    pending = fields.Int(strict=True, validate=validate.Range(min=0))  # events the laptop still holds
+    events = fields.List(
+        fields.Nested(Envelope),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BATCH_EVENTS),
+    )
+
+    @validates_schema(skip_on_field_errors=True)
+    def _one_device_in_seq_order(self, data, **_):
+        errors = {}
+        for index, event in enumerate(data["events"]):
+            if event["device_id"] != data["device_id"]:
+                errors[index] = {"device_id": ["Differs from the batch's device_id."]}
+            elif index and event["seq"] != data["events"][index - 1]["seq"] + 1:
+                errors[index] = {"seq": ["Events must be consecutive seqs in order."]}
+        if errors:
+            raise ValidationError(errors, "events")
+
+
+PUSH_BATCH = PushBatch()

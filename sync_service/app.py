@@ -1,0 +1,31 @@
+"""The sync service's one wiring place: config, Redis, the central log, routes."""
+
+from flask import Flask
+from redis import Redis
+
+from shared.plan import load_plans
+from sync_service.central_log import CentralLog
+from sync_service.config import load_config
+from worker.queue import rq_connection
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(load_config())
+    app.config.from_prefixed_env("OPENDAY")
+    app.config.update(config or {})
+
+    redis = Redis.from_url(app.config["REDIS_URL"], decode_responses=True)
+    app.extensions["openday"] = {
+        "redis": redis,
+        "rq_redis": rq_connection(app.config["REDIS_URL"]),
+        "log": CentralLog(redis),
+        "plans": load_plans(app.config["PLAN_DIR"]),
+    }
+
+    from sync_service.errors import register_error_handlers
+    from sync_service.routes import bp
+
+    register_error_handlers(app)
+    app.register_blueprint(bp)
+    return app

@@ -1,0 +1,64 @@
+"""Every Redis key OpenDay uses, declared once.
+
+A day's keys share the hash tag `{day_id}` so the whole day lives on one Redis Cluster
+slot and one Lua script or MULTI may touch them all.
+"""
+
+
+def _day(day_id: str, name: str) -> str:
+    return f"od:{{{day_id}}}:{name}"
+
+
+def log(day_id: str) -> str:
+    """Stream: the central event log. Entry fields: e (event JSON), d (device id),
+    rt (server receive time, ms), off (device clock offset at receipt, ms)."""
+    return _day(day_id, "log")
+
+
+def acked(day_id: str) -> str:
+    """Hash: device id -> highest seq appended (the device's acked_seq)."""
+    return _day(day_id, "acked")
+
+
+def seq_ids(day_id: str) -> str:
+    """Hash: 'device:seq' -> event id; tells an exact re-send from a conflict."""
+    return _day(day_id, "seqids")
+
+
+def event_index(day_id: str) -> str:
+    """Hash: event id -> stream id of the entry in the log."""
+    return _day(day_id, "eidx")
+
+
+def totals(day_id: str, generation: str = "live") -> str:
+    """Hash: flat figure name (e.g. 'booth:bayi|inquiries.by_topic.dibao') -> count."""
+    return _day(day_id, f"{generation}:totals")
+
+
+def voided(day_id: str, generation: str = "live") -> str:
+    """Hash: voided event id -> id of the void that took effect."""
+    return _day(day_id, f"{generation}:voided")
+
+
+def checkpoint(day_id: str, generation: str = "live") -> str:
+    """String: stream id of the last log entry folded into the projection."""
+    return _day(day_id, f"{generation}:checkpoint")
+
+
+def projection(day_id: str, generation: str = "live") -> list[str]:
+    """All keys of one generation of the projection (rebuilt and swapped together)."""
+    return [totals(day_id, generation), voided(day_id, generation), checkpoint(day_id, generation)]
+
+
+def fold_requested(day_id: str) -> str:
+    """String flag: a fold job for the day is queued; pushes do not queue another."""
+    return _day(day_id, "fold-requested")
+
+
+def updates_channel(day_id: str) -> str:
+    """Pub/sub channel: a message after each folded chunk."""
+    return _day(day_id, "updates")
+
+
+DEVICE_TOKENS = "od:device-tokens"  # Hash: sha256(token) -> JSON {device_id, booth_id, day_id}
+DAYS = "od:days"  # Set: day ids that have a log

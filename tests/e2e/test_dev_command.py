@@ -1,0 +1,32 @@
+"""The README's run command: `openday dev` brings everything up, and Ctrl-C leaves
+no process behind."""
+
+import signal
+
+import psutil
+import requests
+
+from openday.embedded_redis import free_port
+from tests.helpers import DAY, Process, openday, wait_until
+
+
+def test_dev_runs_everything_and_stops_cleanly(tmp_path):
+    sync_port, field_port = free_port(), free_port()
+    dev = Process(openday("dev", "--data-dir", str(tmp_path / "data"), "--sync-port", str(sync_port),
+                          "--field-port", str(field_port)), {"REDIS_URL": ""}, tmp_path / "dev.log")
+    try:
+        wait_until(lambda: "Ctrl-C stops everything" in dev.output(), timeout=60, message="dev ready")
+        output = dev.output()
+        assert f"http://127.0.0.1:{sync_port}" in output and f"http://127.0.0.1:{field_port}" in output
+        children = psutil.Process(dev.popen.pid).children(recursive=True)
+        assert len(children) >= 4  # redis-server, gunicorn (+ its worker), rq worker, field app
+
+        entry = {"type": "visitor.received", "payload": {"party_size": 4}}
+        assert requests.post(f"http://127.0.0.1:{field_port}/api/events", json=entry, timeout=5).status_code == 201
+        wait_until(lambda: requests.get(f"http://127.0.0.1:{sync_port}/api/v1/days/{DAY}/totals",
+                                        timeout=5).json()["visitors"] == 4, message="visitor in totals")
+    finally:
+        dev.popen.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        dev.popen.wait(30)
+    wait_until(lambda: not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children),
+               timeout=30, message="every child stopped")

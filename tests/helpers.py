@@ -1,0 +1,60 @@
+"""Helpers for tests against real processes: start them, wait boundedly, stop them."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+PLAN_PATH = REPO / "examples" / "heping-2022-05-15.json"
+DAY = "heping-2022-05-15"
+
+
+def wait_until(check, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):
+    """Poll `check()` until it returns a truthy value; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except (requests.RequestException, ConnectionError, OSError):
+            last = None
+        time.sleep(interval)
+    raise AssertionError(f"{message} not reached within {timeout} s (last: {last!r})")
+
+
+class Process:
+    """A real child process with its output in a log file, stopped for sure on exit."""
+
+    def __init__(self, args: list[str], env: dict, log_path: Path):
+        self.log_path = log_path
+        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.popen = subprocess.Popen(args, env={**os.environ, **env}, stdout=self.log,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 15) -> int:
+        if self.alive():
+            os.killpg(self.popen.pid, sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait()
+        self.log.close()
+        return self.popen.returncode
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def openday(*args: str) -> list[str]:
+    return [sys.executable, "-m", "openday", *args]

@@ -1,0 +1,93 @@
+"""The push API against a real Redis (Flask's test client stands in for the HTTP hop;
+tests/e2e runs the same over real processes)."""
+
+import pytest
+
+from sync_service import keys
+from sync_service.app import create_app
+from sync_service.devices import Device, register_device
+from tests.factories import make_event
+from tests.helpers import DAY
+
+
+@pytest.fixture
+def api(redis_url, redis):
+    app = create_app({"REDIS_URL": redis_url})
+    token = register_device(redis, Device("laptop-a", "shashan", DAY))
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+def _batch(events, device="laptop-a"):
+    return {"device_id": device, "sent_at": "2022-05-15T09:00:00+08:00", "events": events}
+
+
+def _stored(redis):
+    return redis.xlen(keys.log(DAY)), redis.hgetall(keys.acked(DAY))
+
+
+def test_push_acks_and_resend_is_harmless(api, redis):
+    events = [make_event(s) for s in (1, 2, 3)]
+    first = api.post("/api/v1/sync/push", json=_batch(events))
+    assert first.status_code == 200
+    assert (first.json["acked_seq"], first.json["accepted"]) == (3, 3)
+    assert first.json["server_time"]
+    again = api.post("/api/v1/sync/push", json=_batch(events))
+    assert (again.json["acked_seq"], again.json["accepted"], again.json["duplicates"]) == (3, 0, 3)
+    assert redis.xlen(keys.log(DAY)) == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "reason_path"),
+    [
+        ("not json", 400, None),
+        (_batch([{**make_event(1), "seq": "one"}]), 422, ("events", "0", "seq")),
+        (_batch([{k: v for k, v in make_event(1).items() if k != "payload"}]), 422, ("events", "0", "payload")),
+        (_batch([{**make_event(1), "type": "visitor.teleported"}]), 422, ("events", "0", "type")),
+        (_batch([make_event(1, payload={"material": "leaflet", "quantity": -1})]), 422,
+         ("events", "0", "payload", "quantity")),
+        ({"device_id": "laptop-a"}, 422, ("events",)),
+    ],
+)
+def test_malformed_batches_say_why_and_store_nothing(api, redis, body, status, reason_path):
+    before = _stored(redis)
+    if isinstance(body, str):
+        response = api.post("/api/v1/sync/push", data=body, content_type="application/json")
+    else:
+        response = api.post("/api/v1/sync/push", json=body)
+    assert response.status_code == status
+    assert response.json["message"]
+    node = response.json.get("errors", {})
+    for part in reason_path or ():
+        assert part in node, response.json
+        node = node[part]
+    assert _stored(redis) == before
+
+
+def test_auth_and_scope(api, redis):
+    event = make_event(1)
+    anonymous = api.post("/api/v1/sync/push", json=_batch([event]), headers={"Authorization": ""})
+    assert anonymous.status_code == 401
+    wrong = api.post("/api/v1/sync/push", json=_batch([event]), headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    as_other = api.post("/api/v1/sync/push", json=_batch([make_event(1, device_id="laptop-b")], "laptop-b"))
+    assert as_other.status_code == 403
+    other_booth = api.post("/api/v1/sync/push", json=_batch([make_event(1, booth_id="bayi")]))
+    assert other_booth.status_code == 403
+    assert _stored(redis) == (0, {})
+
+
+def test_conflict_and_gap_are_409(api):
+    api.post("/api/v1/sync/push", json=_batch([make_event(1)]))
+    conflict = api.post("/api/v1/sync/push", json=_batch([make_event(1)]))
+    assert conflict.status_code == 409 and conflict.json["error"] == "seq_conflict"
+    assert conflict.json["held_event_id"] != conflict.json["sent_event_id"]
+    gap = api.post("/api/v1/sync/push", json=_batch([make_event(5)]))
+    assert gap.status_code == 409 and gap.json["expected_seq"] == 2
+
+
+def test_totals_and_health(api):
+    assert api.get("/healthz").json["status"] == "ok"
+    assert api.get("/api/v1/days/nosuch-day/totals").status_code == 404
+    assert api.get(f"/api/v1/days/{DAY}/totals").json["visitors"] == 0

@@ -1,0 +1,1 @@
+"""RQ jobs that fold the central log into the day's totals."""
