@@ -103,5 +103,29 @@ def device_register(day_id: str, booth_id: str, device_id: str) -> None:
     click.echo(json.dumps({"device_id": device_id, "booth_id": booth_id, "day_id": day_id, "token": token}))
 
 
+@main.group()
+def coordinator() -> None:
+    """Coordinator accounts."""
+
+
+@coordinator.command("add")
+@click.argument("username")
+@click.option("--day", "days", multiple=True, required=True, help="A day the account may see ('*' for all).")
+@click.password_option(envvar="OPENDAY_COORDINATOR_PASSWORD")
+def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None:
+    """Create or replace a coordinator account granted the given days."""
+    from redis import Redis
+
+    from sync_service.config import load_config
+    from sync_service.coordinators import add_coordinator
+
+    redis_client = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+    try:
+        account = add_coordinator(redis_client, username, password, list(days))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--password") from exc
+    click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
+
+
 if __name__ == "__main__":
     main()

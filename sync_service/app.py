@@ -6,6 +6,7 @@ from redis import Redis
 from shared.plan import load_plans
 from sync_service.central_log import CentralLog
 from sync_service.config import load_config
+from sync_service.coordinators import secret_key
 from worker.queue import rq_connection
 
 
@@ -16,6 +17,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
 
     redis = Redis.from_url(app.config["REDIS_URL"], decode_responses=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(redis)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.extensions["openday"] = {
         "redis": redis,
         "rq_redis": rq_connection(app.config["REDIS_URL"]),

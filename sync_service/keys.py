@@ -62,3 +62,5 @@ def updates_channel(day_id: str) -> str:
 
 DEVICE_TOKENS = "od:device-tokens"  # Hash: sha256(token) -> JSON {device_id, booth_id, day_id}
 DAYS = "od:days"  # Set: day ids that have a log
+COORDINATORS = "od:coordinators"  # Hash: username -> JSON {password_hash, days}
+SECRET_KEY = "od:secret-key"  # String: session signing key when OPENDAY_SECRET_KEY is not set
