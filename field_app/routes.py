@@ -107,6 +107,7 @@ def booth_page():
         t=lambda key, **values: t(key, lang, **values),
         text=catalogue(lang),
         labels=labels,
+        order={name: list(keys) for name, keys in labels.items()},  # tojson sorts keys; the plan's order is kept here
         booth=plan.label("booths", laptop.booth_id, lang),
         day_title=(plan.raw.get("title") or {}).get(lang, plan.day_id),
         undo_seconds=UNDO_SECONDS,

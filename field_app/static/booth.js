@@ -138,7 +138,7 @@ async function undoLast() {
 const FIGURES = () => [
   ["visitors", T.visitors, (d) => d.visitors],
   ["inquiries", T.inquiries_total, (d) => d.inquiries && d.inquiries.total],
-  ...Object.keys(L.materials).map((m) => [`material-${m}`, label("materials", m), (d) => d.materials && (d.materials.distributed || {})[m]]),
+  ...DATA.order.materials.map((m) => [`material-${m}`, label("materials", m), (d) => d.materials && (d.materials.distributed || {})[m]]),
   ["feedback", T.feedback_total, (d) => d.feedback && d.feedback.total],
   ["hot-issues", T.hot_issues, (d) => d.feedback && d.feedback.hot_issues],
   ["voided", T.voided_total, (d) => d.voided],
