@@ -27,9 +27,11 @@ def create_app(config: dict | None = None) -> Flask:
         "plans": load_plans(app.config["PLAN_DIR"]),
     }
 
+    from sync_service import observability
     from sync_service.errors import register_error_handlers
     from sync_service.routes import bp
 
     register_error_handlers(app)
+    observability.init_app(app)
     app.register_blueprint(bp)
     return app
