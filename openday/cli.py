@@ -127,5 +127,9 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
     click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
 
 
+from openday.close_day import close_day_command  # noqa: E402 - subcommands in their own modules
+
+main.add_command(close_day_command)
+
 if __name__ == "__main__":
     main()
