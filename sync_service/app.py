@@ -27,9 +27,11 @@ def create_app(config: dict | None = None) -> Flask:
         "plans": load_plans(app.config["PLAN_DIR"]),
     }
 
+    from sync_service.dashboard import bp as dashboard_bp
     from sync_service.errors import register_error_handlers
     from sync_service.routes import bp
 
     register_error_handlers(app)
     app.register_blueprint(bp)
+    app.register_blueprint(dashboard_bp)
     return app
