@@ -168,7 +168,7 @@
         ['feedback.total', t.feedback, '#7d8c2d']];
       draw('chart-booths', series.map(([name, title, color]) => ({
         type: 'bar', name: title, x: names, y: booths.map((b) => scoped(`booth:${b}`, name)), marker: { color },
-      })), { height: 300, xaxis: { automargin: true }, yaxis: { automargin: true, rangemode: 'tozero' } });
+      })), { height: 300, xaxis: { automargin: true } });
       $('booth-cards').replaceChildren(...booths.map((b) => el('div', { class: 'booth', 'data-booth': b },
         el('h3', {}, label('booths', b)),
         el('dl', {},
