@@ -64,7 +64,8 @@ def headline(page, name):
 def test_day_page_shows_the_day_in_both_languages_at_laptop_and_phone_width(central, redis, browser):
     add_coordinator(redis, "gu", PASSWORD, [DAY])
     shashan, bayi = Laptop(central, redis, "laptop-a", "shashan"), Laptop(central, redis, "laptop-b", "bayi")
-    shashan.push(("visitor.received", {"party_size": 5}), ("material.restocked", {"material": "leaflet", "quantity": 300}),
+    shashan.push(("visitor.received", {"party_size": 5}),
+                 ("material.restocked", {"material": "leaflet", "quantity": 300}),
                  ("material.distributed", {"material": "leaflet", "quantity": 150}),
                  ("inquiry.answered", {"topic": "dibao", "department": "jiuzhu", "outcome": "answered"}))
     bayi.push(("visitor.received", {"party_size": 2}),
