@@ -127,5 +127,9 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
     click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
 
 
+from openday.simulate.command import simulate  # noqa: E402 - subcommands registered after the group
+
+main.add_command(simulate)
+
 if __name__ == "__main__":
     main()
