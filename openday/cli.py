@@ -127,9 +127,11 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
     click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
 
 
+from openday.close_day import close_day_command  # noqa: E402 - subcommands in their own modules
 from openday.simulate.command import simulate  # noqa: E402 - subcommands registered after the group
 
 main.add_command(simulate)
+main.add_command(close_day_command)
 
 if __name__ == "__main__":
     main()

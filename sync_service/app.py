@@ -30,8 +30,10 @@ def create_app(config: dict | None = None) -> Flask:
     from sync_service.dashboard import bp as dashboard_bp
     from sync_service.errors import register_error_handlers
     from sync_service.routes import bp
+    from sync_service.summary_routes import bp as summary_bp
 
     register_error_handlers(app)
     app.register_blueprint(bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(summary_bp)
     return app

@@ -81,3 +81,25 @@ def coordinator_session(session_id: str) -> str:
     """String with a TTL: username of a signed-in dashboard session. Sign-out deletes it,
     so a copied session cookie stops working (dashboard/sessions.py)."""
     return f"od:coordinator-session:{session_id}"
+
+
+def closed(day_id: str) -> str:
+    """Hash: the day's closing — position (log stream id at close), closed_at (RFC 3339),
+    closed_by (coordinator). Absent while the day is open. Set once (HSETNX on position)."""
+    return _day(day_id, "closed")
+
+
+def summary_versions(day_id: str) -> str:
+    """List: summary versions, oldest first; element i is version i+1 as JSON
+    {version, position, sha256, created_at, changes, content}. Appended only."""
+    return _day(day_id, "summary:versions")
+
+
+def summary_template(day_id: str) -> str:
+    """String: the coordinator's edited summary template (JSON); absent = the plan's default."""
+    return _day(day_id, "summary:template")
+
+
+def summary_requested(day_id: str) -> str:
+    """String flag: a summary job for the day is queued; late folds do not queue another."""
+    return _day(day_id, "summary:requested")
