@@ -77,6 +77,8 @@ TEXT = {
     "enrollment_code": ("登记码", "Enrolment code"),
     "label": ("本机名称（可选）", "Laptop name (optional)"),
     "enroll": ("登记", "Enrol"),
+    "booth": ("本机所在展位", "This laptop's booth"),
+    "field.booth_id": ("展位", "Booth"),
     "enrolled_as": ("已登记", "Enrolled"),
     "shortcuts": ("键盘：按按钮上的字母或数字即可记录；输入框中按 Esc 返回。",
                   "Keyboard: press the key shown on a button; Esc leaves a text box."),
@@ -118,6 +120,8 @@ TEXT = {
         "The code is for {theirs}, but this laptop has recorded {count} entries for {ours}. "
         "Ask the coordinator for a code for {ours}.",
     ),
+    "err.booth_fixed": ("本机已有记录或已登记，展位不能再改。",
+                        "This laptop has entries or is enrolled: its booth cannot change."),
     "err.day_mismatch": ("登记码属于另一天的活动（{theirs}），本机是 {ours}。",
                          "The code is for another day ({theirs}); this laptop is set up for {ours}."),
     "err.enroll_refused": ("同步服务拒绝了登记：{reason}", "The sync service refused the enrolment: {reason}"),
@@ -143,10 +147,10 @@ TEXT = {
 }
 
 
-def t(key: str, lang: str, **values) -> str:
-    pair = TEXT.get(key)
+def t(name: str, lang: str, /, **values) -> str:
+    pair = TEXT.get(name)
     if pair is None:
-        return key
+        return name
     text = pair[0] if lang == "zh" else pair[1]
     return text.format(**values) if values else text
 

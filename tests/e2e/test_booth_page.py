@@ -52,7 +52,8 @@ def page():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        # An English browser: the page is still Chinese until the switch says otherwise.
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="en-US")
         yield page
         browser.close()
 
