@@ -83,6 +83,7 @@ def test_day_page_shows_the_day_in_both_languages_at_laptop_and_phone_width(cent
     expect(headline(page, "satisfaction")).to_contain_text("100%")
     expect(page.locator("#low-stock-alert")).to_contain_text("砂山新村社区小广场")  # 150 left < 200
     expect(page.locator("tr.low[data-booth='shashan'][data-material='leaflet']")).to_be_visible()
+    page.wait_for_function("document.getElementById('chart-topics').data !== undefined")  # plotly.js loads async
     topics = page.evaluate("document.getElementById('chart-topics').data[0]")
     assert dict(zip(topics["y"], topics["x"], strict=True))["婚姻登记"] == 2  # sorted bars, from plotly's data
     assert page.locator("#chart-hours svg.main-svg").count() > 0

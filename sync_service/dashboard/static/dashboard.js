@@ -103,6 +103,7 @@
   const countAxis = (values) => ({ automargin: true, rangemode: 'tozero', tickformat: ',d',
     ...(Math.max(0, ...values) < 5 ? { dtick: 1 } : {}) });
   function draw(id, traces, extra) {
+    if (!window.Plotly) return; // still loading (async): every chart is drawn once it has arrived
     const values = traces.flatMap((trace) => (trace.orientation === 'h' ? trace.x : trace.y));
     const axis = countAxis(values);
     const horizontal = traces[0] && traces[0].orientation === 'h';
@@ -246,6 +247,10 @@
       renderers[section]();
     }
     state.renders += 1;
+    if (document.body.dataset.ready === '1') {
+      state.figuresMs = state.figuresMs ?? performance.now(); // numbers and tables on screen
+      if (window.Plotly) state.firstRenderMs = state.firstRenderMs ?? performance.now(); // and every chart
+    }
     $('position').textContent = state.position ? `${t.position} ${state.position}` : '';
     document.body.dataset.position = state.position || '';
   }
@@ -449,6 +454,10 @@
   // the link keeps the page, switching only the language
   $('lang-switch').href = `${location.pathname}?lang=${t.switch_lang_code}`;
   setInterval(() => { if (devices.length) renderDevices(); }, 15000); // "last seen" ages without asking the server
+
+  // plotly.js (large) loads async: figures and tables show at once, the charts when it arrives
+  const plotlyScript = $('plotly-js');
+  if (!window.Plotly) plotlyScript.addEventListener('load', () => markDirty(['booths', 'departments', 'topics', 'hours', 'materials']));
 
   connectLive();
   loadTotals();
