@@ -13,6 +13,7 @@ from tests.factories import make_event
 from tests.helpers import DAY, REPO, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+expect.set_options(timeout=20_000)  # plotly.js is 4.8 MB: parsing it takes seconds on a busy 2-core machine
 
 ARTIFACTS = REPO / "test-artifacts"
 PASSWORD = "correct horse battery"
