@@ -13,10 +13,14 @@ service (gunicorn, 2 workers) then serves the page to Debian's Chromium:
   (plotly.js loads async, the charts follow when it arrives);
 - dashboard.data_100k.ms: the server side alone, over HTTP: the page's HTML plus the JSON it
   fetches (totals, devices, quarantine, enrollment codes), median;
-- dashboard.totals_doc.kb: the size of the totals document the page loads once; a live
-  update then carries only the changed figures (issue 6's SSE), which the page applies to
-  the figures it holds and redraws only the charts those figures touch (see
-  dashboard.js applyLive/sectionsFor), with no re-fetch of the totals.
+- dashboard.totals_doc.kb: the size of the totals document the page loads once;
+- one live update, with the page open on the 100k-event day and an RQ worker running: a
+  laptop pushes one visitor; dashboard.live_update.changed_figures is how many figures the
+  SSE message carried (the figures that event touched, whatever the size of the day),
+  dashboard.live_update.page_requests how many HTTP requests the page made to show it
+  (0: it applies the changed figures to those it holds and redraws only the charts they
+  touch, dashboard.js applyLive/sectionsFor), dashboard.live_update.push_to_screen.ms the
+  time from the push to the new figure on screen. Skipped when the server has no /live.
 """
 
 import json
@@ -104,8 +108,11 @@ def load_day(url: str, plan_folder: Path) -> dict:
     started = time.perf_counter()
     folded = fold_to_end(redis, DAY, plan)
     add_coordinator(redis, "bench", PASSWORD, [DAY])
+    live_laptop = {"device_id": "laptop-live", "booth_id": "booth-01",
+                   "token": register_device(redis, Device("laptop-live", "booth-01", DAY))}
     redis.close()
-    return {"appended_s": appended, "folded": folded, "fold_s": time.perf_counter() - started}
+    return {"appended_s": appended, "folded": folded, "fold_s": time.perf_counter() - started,
+            "live_laptop": live_laptop}
 
 
 def data_load_ms(base: str, rounds: int) -> tuple[float, int]:
@@ -134,7 +141,42 @@ READY = ("() => document.body.dataset.ready === '1' && window.openday.renders > 
          " && document.querySelectorAll('.main-svg').length >= 5")
 
 
-def browser_load_ms(base: str, rounds: int) -> dict:
+def push_one_visitor(base: str, laptop: dict) -> None:
+    import requests
+
+    from shared.clock import now_utc, to_rfc3339
+    from shared.ids import new_event_id
+
+    event = {"event_id": new_event_id(), "device_id": laptop["device_id"], "seq": 1, "day_id": DAY,
+             "booth_id": laptop["booth_id"], "type": "visitor.received", "v": 1,
+             "recorded_at": "2022-05-15T10:00:00+08:00", "payload": {"party_size": 1}}
+    response = requests.post(f"{base}/api/v1/sync/push", headers={"Authorization": f"Bearer {laptop['token']}"},
+                             json={"device_id": laptop["device_id"], "sent_at": to_rfc3339(now_utc()),
+                                   "events": [event]}, timeout=30)
+    response.raise_for_status()
+
+
+def live_update(page, base: str, laptop: dict) -> dict | None:
+    """One pushed visitor, seen by the open page: figures carried, requests made, time taken."""
+    visitors = "#headline [data-figure='visitors']"
+    try:
+        page.wait_for_function("() => document.getElementById('live-status').dataset.state === 'live'",
+                               timeout=10_000)
+    except Exception:  # the server has no live stream (yet)
+        return None
+    before = int(page.locator(visitors).get_attribute("data-value"))
+    seen = []
+    page.on("request", lambda request: seen.append(request.url))
+    started = time.perf_counter()
+    push_one_visitor(base, laptop)
+    page.wait_for_function(f"() => document.querySelector(\"{visitors}\").dataset.value === '{before + 1}'",
+                           timeout=60_000)
+    elapsed = (time.perf_counter() - started) * 1000
+    return {"changed_figures": page.evaluate("window.openday.lastChanged"), "push_to_screen_ms": elapsed,
+            "page_requests": len([url for url in seen if "/live" not in url])}
+
+
+def browser_load_ms(base: str, rounds: int, laptop: dict) -> dict:
     """ms from navigation start to the figures shown and to every chart drawn: first (cold)
     load and median of the warm ones."""
     from playwright.sync_api import sync_playwright
@@ -154,10 +196,11 @@ def browser_load_ms(base: str, rounds: int) -> dict:
             page.wait_for_function(READY, timeout=60_000)
             loads.append(page.evaluate("[window.openday.figuresMs, window.openday.firstRenderMs]"))
             assert page.locator("#headline [data-figure='visitors']").get_attribute("data-value") != "0"
+        live = live_update(page, base, laptop)
         browser.close()
     return {"cold_figures_ms": loads[0][0], "cold_ms": loads[0][1],
             "warm_figures_ms": statistics.median(f for f, _ in loads[1:]),
-            "warm_ms": statistics.median(c for _, c in loads[1:])}
+            "warm_ms": statistics.median(c for _, c in loads[1:]), "live": live}
 
 
 def measure(rounds: int) -> dict:
@@ -174,9 +217,9 @@ def measure(rounds: int) -> dict:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = {**os.environ, "REDIS_URL": server.url, "OPENDAY_PLAN_DIR": str(plans)}
-        sync = subprocess.Popen([sys.executable, "-m", "openday", "sync-service", "--bind", f"127.0.0.1:{port}"],
-                                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        processes = [subprocess.Popen([sys.executable, "-m", "openday", *args], cwd=REPO, env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                     for args in (["sync-service", "--bind", f"127.0.0.1:{port}"], ["worker"])]
         try:
             deadline = time.monotonic() + 30
             while True:
@@ -188,22 +231,31 @@ def measure(rounds: int) -> dict:
                         raise
                 time.sleep(0.1)
             data_ms, totals_bytes = data_load_ms(base, rounds)
-            browser = browser_load_ms(base, rounds)
+            browser = browser_load_ms(base, rounds, loaded.pop("live_laptop"))
         finally:
-            sync.terminate()
-            sync.wait(15)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(15)
     return {**loaded, "data_ms": data_ms, "totals_bytes": totals_bytes, **browser}
 
 
 def run(quick: bool) -> list[dict]:
     result = measure(rounds=3 if quick else 7)
-    return [
+    figures = [
         figure("dashboard.load_100k.ms", result["warm_ms"], "ms", None, quick),
         figure("dashboard.load_100k_cold.ms", result["cold_ms"], "ms", None, quick),
         figure("dashboard.figures_100k_cold.ms", result["cold_figures_ms"], "ms", None, quick),
         figure("dashboard.data_100k.ms", result["data_ms"], "ms", None, quick),
         figure("dashboard.totals_doc.kb", result["totals_bytes"] / 1024, "KiB", None, quick),
     ]
+    if live := result["live"]:
+        figures += [
+            figure("dashboard.live_update.changed_figures", live["changed_figures"], "figures", None, quick),
+            figure("dashboard.live_update.page_requests", live["page_requests"], "requests", None, quick),
+            figure("dashboard.live_update.push_to_screen.ms", live["push_to_screen_ms"], "ms", None, quick),
+        ]
+    return figures
 
 
 if __name__ == "__main__":

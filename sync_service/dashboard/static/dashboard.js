@@ -285,6 +285,7 @@
     if (order < 0 || (order === 0 && !message.snapshot)) return; // already reflected
     state.liveMessages += 1;
     const changed = message.changed || {};
+    state.lastChanged = Object.keys(changed).length;
     if (message.snapshot) {
       state.flat = { ...changed };
       markDirty(Object.keys(renderers));
