@@ -25,6 +25,7 @@ service (gunicorn, 2 workers) then serves the page to Debian's Chromium:
 
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -236,7 +237,11 @@ def measure(rounds: int) -> dict:
             for process in processes:
                 process.terminate()
             for process in processes:
-                process.wait(15)
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:  # a live stream still open: gunicorn waits for it
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
     return {**loaded, "data_ms": data_ms, "totals_bytes": totals_bytes, **browser}
 
 
