@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
 from bench.limits import REPO
@@ -25,29 +26,34 @@ from openday.simulate.drivers import PushDriver, _wait_up
 from openday.simulate.generator import generate_day, with_booths
 from openday.simulate.run import register_laptops
 from shared.plan import parse_plan
-from sync_service import keys
 from tests.helpers import Process, openday
 
 EXAMPLE = REPO / "examples" / "heping-2022-05-15.json"
 
 
 class Monitor(threading.Thread):
-    """Samples (seconds, log length, entries folded, Redis used_memory) every `every` s."""
+    """Samples (seconds, log length, entries folded, Redis used_memory) every `every` s:
+    the log and fold figures from a worker's /metrics, the memory from Redis INFO."""
 
-    def __init__(self, redis: Redis, day_id: str, every: float = 0.25):
+    def __init__(self, metrics_url: str, redis: Redis, day_id: str, every: float = 0.25):
         super().__init__(daemon=True)
-        self.redis, self.day_id, self.every = redis, day_id, every
+        self.metrics_url, self.redis, self.day_id, self.every = metrics_url, redis, day_id, every
         self.samples: list[tuple[float, int, int, int]] = []
         self.stopped = threading.Event()
         self.start_time = time.monotonic()
+        self.session, self.lock = requests.Session(), threading.Lock()
 
     def sample(self) -> tuple[float, int, int, int]:
-        with self.redis.pipeline(transaction=False) as pipe:
-            pipe.xlen(keys.log(self.day_id))
-            pipe.hget(keys.totals(self.day_id), "log.entries")
-            pipe.info("memory")
-            length, folded, memory = pipe.execute()
-        row = (time.monotonic() - self.start_time, length, int(folded or 0), memory["used_memory"])
+        with self.lock:
+            return self._sample()
+
+    def _sample(self) -> tuple[float, int, int, int]:
+        text = self.session.get(self.metrics_url, timeout=5).text
+        found = {s.name: s.value for family in text_string_to_metric_families(text) for s in family.samples
+                 if s.labels.get("day") == self.day_id}
+        memory = self.redis.info("memory")["used_memory"]
+        row = (time.monotonic() - self.start_time, int(found.get("openday_log_entries", 0)),
+               int(found.get("openday_folded_entries", 0)), memory)
         self.samples.append(row)
         return row
 
@@ -130,17 +136,17 @@ def _drive(server, plan, plan_path, scenario, folder, web_workers, workers, push
             _wait_up(f"http://127.0.0.1:{port}/metrics")
         tokens = register_laptops(server.url, scenario)
         driver = PushDriver(sync_url, scenario, tokens, speed_up=speed_up, push_every=push_every, threads=threads)
-        monitor = Monitor(redis, scenario.day_id)
+        monitor = Monitor(f"http://127.0.0.1:{metric_ports[0]}/metrics", redis, scenario.day_id)
         memory_before = monitor.sample()[3]
         monitor.start()
         run = driver.run()
         pushed_at = monitor.sample()
         deadline = time.monotonic() + 600
-        while monitor.sample()[2] < pushed_at[1] and time.monotonic() < deadline:
+        while monitor.samples[-1][2] < pushed_at[1] and time.monotonic() < deadline:
             time.sleep(0.25)
         monitor.stopped.set()
         monitor.join()
-        final = monitor.sample()
+        final = monitor.samples[-1]
         expected = truth.reference_totals(driver.all_events(), plan)
         differences = check.compare(expected, check.settled_totals(sync_url, scenario.day_id,
                                                                    expected["log_entries"], 60))
