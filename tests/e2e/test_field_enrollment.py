@@ -88,6 +88,9 @@ def test_a_laptop_records_before_enrolment_and_is_enrolled_on_the_page(central, 
 
 
 def test_a_code_for_another_booth_is_refused_once_the_laptop_has_entries(central, redis, unenrolled_field_app):
+    """Its entries are for its first booth and are never rewritten, so the laptop keeps no
+    token that could not push them. (The centre has used the code by then: a coordinator
+    revokes the device and gives a code for the right booth.)"""
     add_coordinator(redis, *LEAD, [DAY])
     field_url = unenrolled_field_app("shashan-laptop")
     entry = {"type": "visitor.received", "payload": {"party_size": 2}}
@@ -96,10 +99,5 @@ def test_a_code_for_another_booth_is_refused_once_the_laptop_has_entries(central
                             json={"sync_url": central, "code": new_code(central, "bayi")})
     assert refused.status_code == 422
     assert "Bayi Park Square" in refused.json()["errors"]["code"][0]
-    assert requests.get(f"{field_url}/api/status", timeout=5).json()["enrolled"] is False
-
-    enrolled = requests.post(f"{field_url}/api/enroll", timeout=20,
-                             json={"sync_url": central, "code": new_code(central, "shashan")})
-    assert enrolled.status_code == 201 and enrolled.json()["booth_id"] == "shashan"
-    wait_until(lambda: requests.get(f"{field_url}/api/status", timeout=5).json()["pending"] == 0,
-               message="the entry recorded before enrolment is pushed")
+    status = requests.get(f"{field_url}/api/status", timeout=5).json()
+    assert status["enrolled"] is False and status["booth_id"] == "shashan" and status["pending"] == 1
