@@ -11,6 +11,7 @@ from tests.e2e.test_booth_page import CHROMIUM, CHROMIUM_ARGS, expect_figure
 from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+pytest.importorskip("sync_service.enrollment", reason="the sync service's enrolment API (issue 5) is not merged yet")
 LEAD = ("lead", "open-day-2022")
 
 
