@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from openday.enrollment_cli import enrollment_code, revoke_device_command
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PLAN = str(REPO / "examples" / "heping-2022-05-15.json")
 
@@ -126,6 +128,9 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
         raise click.BadParameter(str(exc), param_hint="--password") from exc
     click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
 
+
+main.add_command(enrollment_code)
+device.add_command(revoke_device_command)
 
 if __name__ == "__main__":
     main()

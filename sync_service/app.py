@@ -27,9 +27,12 @@ def create_app(config: dict | None = None) -> Flask:
         "plans": load_plans(app.config["PLAN_DIR"]),
     }
 
+    from sync_service import device_api, push_api
     from sync_service.errors import register_error_handlers
     from sync_service.routes import bp
 
     register_error_handlers(app)
     app.register_blueprint(bp)
+    app.register_blueprint(push_api.bp)
+    app.register_blueprint(device_api.bp)
     return app
