@@ -21,7 +21,7 @@ from field_app.sync_client import SyncClient, SyncError
 from shared.clock import now_utc, to_rfc3339
 from shared.protocol import MAX_BATCH_EVENTS
 
-BATCH_EVENTS = MAX_BATCH_EVENTS
+BATCH_EVENTS = min(MAX_BATCH_EVENTS, int(os.environ.get("OPENDAY_PUSH_BATCH", MAX_BATCH_EVENTS)))
 BACKOFF_BASE = 0.5  # seconds
 BACKOFF_CAP = float(os.environ.get("OPENDAY_SYNC_BACKOFF_CAP", 60))
 MAX_GAP_RESENDS = 3  # per push_pending call: a centre that keeps moving its mark is a failure

@@ -2,8 +2,11 @@
 ask for a fold. The HTTP route (push_api.py) parses and maps errors around this."""
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from redis.exceptions import RedisError
 
 from shared.clock import to_rfc3339
 from shared.clock_sync import ClockSample, estimate_clock_offset, is_far_off, keep_better, one_way_offset, to_ms
@@ -11,6 +14,8 @@ from sync_service import keys
 from sync_service.central_log import Appended
 from sync_service.devices import Device
 from worker.queue import request_fold
+
+log_error = logging.getLogger(__name__).error
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,10 @@ def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms:
             pipe.hset(keys.device_clock(day), device_id, json.dumps(clock.as_dict()))
         pipe.hset(keys.device_health(day), device_id, json.dumps(health))
         pipe.execute()
-    if appended.accepted:
-        request_fold(redis, rq_redis, day)
+    try:
+        request_fold(redis, rq_redis, day)  # also after a pure re-send: its first answer may have died with Redis
+    except RedisError:
+        log_error("fold not requested for %s; the next push asks again", day, exc_info=True)
     return Accepted(appended, clock)
 
 
