@@ -144,13 +144,13 @@ class Pusher:
             message = CONFLICT_MESSAGE.format(seq=exc.body.get("seq")) if exc.is_conflict else REVOKED_MESSAGE
             self.log.set_state("sync_problem", {"kind": kind, "message": message, "detail": exc.body,
                                                 "token": _digest(self.log.get_state("device_token"))})
-            self.log.set_state("last_error", message)
+            self.log.set_state("last_error", {"message": message, "status": exc.status, "error": exc.error})
             return
         if exc.shrink_batch:
             self.batch = max(1, self.batch // 2)
         self.failures += 1
         self.retry_after = exc.retry_after
-        self.log.set_state("last_error", str(exc))
+        self.log.set_state("last_error", {"message": str(exc), "status": exc.status, "error": exc.error})
 
     def next_delay(self) -> float:
         if not self.failures:

@@ -38,7 +38,8 @@ def dev(data_dir: Path, sync_port: int, field_port: int, plan_path: str) -> None
 def sync_service(bind: str, workers: int, threads: int) -> None:
     """Serve the sync service under gunicorn (the production entry point)."""
     args = ["gunicorn", "--bind", bind, "--workers", str(workers), "--worker-class", "gthread",
-            "--threads", str(threads), "--access-logfile", "-", "sync_service.wsgi:app"]
+            "--threads", str(threads), "--access-logfile", "-", "sync_service.wsgi:app",
+            "--config", "python:sync_service.gunicorn_conf"]  # /metrics across gunicorn workers
     os.execvp(sys.executable, [sys.executable, "-m", *args])
 
 
@@ -50,10 +51,13 @@ def worker(burst: bool) -> None:
     from rq.serializers import JSONSerializer
 
     from sync_service.config import load_config
+    from worker.metrics import serve_metrics_if_configured
     from worker.queue import queue, rq_connection
 
     connection = rq_connection(load_config()["REDIS_URL"])
-    Worker([queue(connection)], connection=connection, serializer=JSONSerializer).work(burst=burst)
+    rq_worker = Worker([queue(connection)], connection=connection, serializer=JSONSerializer)
+    serve_metrics_if_configured(rq_worker)  # OPENDAY_METRICS_PORT
+    rq_worker.work(burst=burst)
 
 
 @main.command("field-app")
@@ -129,6 +133,11 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
     click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
 
 
+from openday.close_day import close_day_command  # noqa: E402 - subcommands in their own modules
+from openday.simulate.command import simulate  # noqa: E402 - subcommands registered after the group
+
+main.add_command(simulate)
+main.add_command(close_day_command)
 main.add_command(enrollment_code)
 device.add_command(revoke_device_command)
 

@@ -33,7 +33,8 @@ class DeviceRevoked(Exception):
 
 
 class DeviceExists(Exception):
-    """Enrollment may not take over a device id the day already has."""
+    """Enrollment may not take over a device id the day already has (unless that device
+    was revoked and the code is for its own booth: a laptop enrolled again after revocation)."""
 
 
 def token_digest(token: str) -> str:
@@ -46,9 +47,9 @@ _digest = token_digest  # the skeleton's name
 def _add_device(pipe, device: Device, label: str | None, replace: bool) -> str:
     """Inside a WATCH on the day's devices hash: issue a token and record the device."""
     raw = pipe.hget(keys.devices(device.day_id), device.device_id)
-    if raw and not replace:
-        raise DeviceExists(device.device_id)
     record = json.loads(raw) if raw else {"enrolled_at": to_rfc3339(now_utc()), "tokens": []}
+    if raw and not replace and not (record.get("revoked_at") and record["booth_id"] == device.booth_id):
+        raise DeviceExists(device.device_id)  # only a revoked laptop may come back, at its own booth
     token = secrets.token_urlsafe(32)  # 256 random bits
     digest = token_digest(token)
     record.update(device_id=device.device_id, booth_id=device.booth_id, day_id=device.day_id,

@@ -9,6 +9,7 @@ from shared.plan import load_plans
 from sync_service import keys
 from sync_service.config import load_config
 from worker.projection import fold_to_end
+from worker.summary.job import request_summary_if_closed
 
 _plans = {}
 
@@ -27,4 +28,5 @@ def fold_day(day_id: str) -> int:
     folded = fold_to_end(redis, day_id, plans[day_id])
     if folded:
         redis.publish(keys.updates_channel(day_id), json.dumps({"folded": folded, "pid": os.getpid()}))
+        request_summary_if_closed(redis, day_id)  # a late event after closing: a new summary version
     return folded

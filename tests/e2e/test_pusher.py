@@ -64,7 +64,7 @@ def test_conflict_stops_pushing_with_a_plain_words_message(tmp_path, redis, cent
     assert restored_pusher.sync_now() is False
     problem = restored_pusher.blocked()
     assert problem["kind"] == "conflict" and "重新登记" in problem["message"] and "Re-enrol" in problem["message"]
-    assert restored.get_state("last_error") == CONFLICT_MESSAGE.format(seq=1)
+    assert restored.get_state("last_error")["message"] == CONFLICT_MESSAGE.format(seq=1)
     assert restored.last_seq() == 4 and restored.acked_seq() == 0  # its entries are kept
     assert redis.xlen(keys.log(DAY)) == 3
     restored.set_state("device_token", register_device(redis, Device("laptop-z", "shashan", DAY)))
@@ -87,7 +87,8 @@ def test_revoked_laptop_records_it_and_stops(tmp_path, redis, central):
     revoke_device(redis, DAY, "laptop-a")
     assert pusher.sync_now() is False
     assert pusher.blocked()["kind"] == "revoked"
-    assert log.get_state("last_error") == REVOKED_MESSAGE and log.acked_seq() == 0
+    assert log.get_state("last_error") == {"message": REVOKED_MESSAGE, "status": 401, "error": "revoked"}
+    assert log.acked_seq() == 0
 
 
 @pytest.mark.parametrize(("modes", "timeout"), [({"503": 1}, None), ({"delay": 1}, (1, 0.2))])

@@ -165,3 +165,15 @@ def test_recorded_at_more_than_a_day_off_is_flagged(client):
     assert _push(client, token, [make_event(1, recorded_at="2022-05-15T09:15:00+08:00")]).status_code == 200
     row, = client.get(f"/api/v1/days/{DAY}/devices", headers=LEAD).json["devices"]
     assert row["far_off_events"] == 1 and row["skewed"] is True
+
+
+def test_a_revoked_laptop_may_enrol_again_at_its_own_booth_only(client, redis):
+    token = _enroll(client, _code(client)["code"]).json["token"]
+    assert _push(client, token, [make_event(1)]).status_code == 200
+    client.post(f"/api/v1/days/{DAY}/devices/laptop-a/revoke", headers=LEAD)
+    other_booth = _enroll(client, _code(client, booth="bayi")["code"])
+    assert (other_booth.status_code, other_booth.json["error"]) == (409, "device_exists")
+    again = _enroll(client, _code(client)["code"])
+    assert again.status_code == 201
+    assert _push(client, token, [make_event(2)]).json["error"] == "revoked"  # the old token stays dead
+    assert _push(client, again.json["token"], [make_event(2)]).json["acked_seq"] == 2
