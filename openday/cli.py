@@ -47,14 +47,17 @@ def sync_service(bind: str, workers: int, threads: int) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run one RQ worker on the openday queue (JSON serializer)."""
+    from redis import Redis
     from rq import Worker
     from rq.serializers import JSONSerializer
 
     from sync_service.config import load_config
+    from worker.catch_up import queue_catch_up_folds
     from worker.metrics import serve_metrics_if_configured
     from worker.queue import queue, rq_connection
 
     connection = rq_connection(load_config()["REDIS_URL"])
+    queue_catch_up_folds(Redis.from_url(load_config()["REDIS_URL"], decode_responses=True), connection)
     rq_worker = Worker([queue(connection)], connection=connection, serializer=JSONSerializer)
     serve_metrics_if_configured(rq_worker)  # OPENDAY_METRICS_PORT
     rq_worker.work(burst=burst)

@@ -21,7 +21,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from worker.metrics import DayCollector
 
-PUSH_ENDPOINT = "sync.push"
+PUSH_ENDPOINT = "push.push"  # sync_service/push_api.py
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 REGISTRY = CollectorRegistry()  # this process's counters (when not in multiprocess mode)
 INGESTED = Counter("openday_events_ingested_total", "Events appended to the central log by pushes.",

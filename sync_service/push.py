@@ -61,10 +61,11 @@ def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms:
             pipe.hset(keys.device_clock(day), device_id, json.dumps(clock.as_dict()))
         pipe.hset(keys.device_health(day), device_id, json.dumps(health))
         pipe.execute()
-    try:
-        request_fold(redis, rq_redis, day)  # also after a pure re-send: its first answer may have died with Redis
-    except RedisError:
-        log_error("fold not requested for %s; the next push asks again", day, exc_info=True)
+    if appended.accepted:
+        try:
+            request_fold(redis, rq_redis, day)
+        except RedisError:  # the events are stored and acked; the next push that adds any asks again
+            log_error("fold not requested for %s", day, exc_info=True)
     return Accepted(appended, clock)
 
 
