@@ -176,7 +176,7 @@ function drawStatus(s) {
   $("#last-sync").textContent = s.last_sync ? `${clock(s.last_sync.server_time)} (${ago(s.last_sync.at)})` : T.never;
   $("#sync-error").hidden = !s.last_error_text;
   $("#sync-error").textContent = s.last_error_text ? `${T.last_error}: ${s.last_error_text}` : "";
-  $("#enroll").hidden = s.enrolled;
+  $("#enroll").hidden = s.enrolled && !s.blocked;
   const boothSelect = $("#booth-select");
   if (document.activeElement !== boothSelect) boothSelect.value = s.booth_id;
   boothSelect.disabled = s.last_seq > 0 || s.enrolled; // entries keep the booth they were recorded for
