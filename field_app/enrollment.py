@@ -11,7 +11,7 @@ import re
 import requests
 from flask import Blueprint, current_app, jsonify, request
 
-from field_app.i18n import pick_language, t, translate_errors
+from field_app.i18n import TEXT, pick_language, t, translate_message
 
 bp = Blueprint("enrollment", __name__)
 TIMEOUT = (3.05, 15)
@@ -60,11 +60,17 @@ def _ask_centre(url: str, code: str, device_id: str, label: str | None, lang: st
     except ValueError:
         answer = {}
     if response.status_code != 201:
-        reason = answer.get("message") or answer.get("error") or f"HTTP {response.status_code}"
-        if isinstance(answer.get("errors"), dict):
-            reason = f"{reason} {translate_errors(answer['errors'], lang)}"
-        raise EnrollmentRefused({"code": [t("err.enroll_refused", lang, reason=reason)]})
+        raise EnrollmentRefused({"code": [_refusal(answer, response.status_code, lang)]})
     return answer
+
+
+def _refusal(answer: dict, status: int, lang: str) -> str:
+    """The centre's reason in the user's language: by its machine word when we know it."""
+    word = answer.get("error")
+    if f"enroll.{word}" in TEXT:
+        return t(f"enroll.{word}", lang)
+    reason = answer.get("message") or word or f"HTTP {status}"
+    return t("err.enroll_refused", lang, reason=translate_message(reason, lang))
 
 
 def enroll(laptop, url: str, code: str, label: str | None, lang: str) -> dict:
@@ -87,6 +93,28 @@ def enroll(laptop, url: str, code: str, label: str | None, lang: str) -> dict:
         laptop.log.set_state(key, value)
     return {"device_id": laptop.device_id, "booth_id": laptop.booth_id, "day_id": laptop.plan.day_id,
             "sync_url": url}
+
+
+def choose_booth(laptop, booth_id, lang: str) -> None:
+    """Before the first entry of an unenrolled laptop, staff say which booth it serves."""
+    if booth_id not in laptop.plan.keys("booths"):
+        raise EnrollmentRefused({"booth_id": [t("err.not_in_plan", lang, key=booth_id)]})
+    if laptop.log.last_seq() or laptop.enrolled():
+        raise EnrollmentRefused({"booth_id": [t("err.booth_fixed", lang)]})
+    laptop.booth_id = booth_id
+    laptop.log.set_state("booth_id", booth_id)
+
+
+@bp.post("/api/booth")
+def post_booth():
+    lang = pick_language(request.args, request.cookies, request.headers.get("Accept-Language"))
+    laptop = current_app.extensions["openday"]["laptop"]
+    body = request.get_json(silent=True)
+    try:
+        choose_booth(laptop, body.get("booth_id") if isinstance(body, dict) else None, lang)
+    except EnrollmentRefused as exc:
+        return jsonify(message=t("entry_refused", lang), errors=exc.errors), 422
+    return jsonify(booth_id=laptop.booth_id)
 
 
 @bp.post("/api/enroll")
