@@ -1,45 +1,56 @@
 """What each event adds to the totals: pure functions, no I/O.
 
 A figure is a flat name whose dots are the path in the totals document
-('inquiries.by_topic.dibao'). Every figure is counted for the whole day, for the booth
-('booth:bayi|...') and for the hour of the day in the plan's time zone ('hour:09|...').
+('inquiries.by_topic.dibao'), prefixed by its scope: none for the whole day,
+'booth:bayi|', 'hour:09|' (hour of the day in the plan's time zone, device clock
+corrected), 'booth:bayi,hour:09|', and per device 'device:laptop-1|' /
+'booth:bayi,device:laptop-1|'.
+
+An event's effect is (booth, hour, signature, amount): the signature says which figures
+it moves ('inquiry.answered', topic, department, outcome) and every figure is linear in
+the amount, so a chunk of events folds to a few summed signatures before any figure name
+is built. That, the hour cache and the plan's key sets are what make the fold fast.
 """
 
-from collections import Counter
+from collections import defaultdict
+from datetime import datetime
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
-from shared.clock import local_hour, parse_rfc3339
-from shared.events import VOID, unknown_catalogue_keys, upcast
+from shared.clock import parse_rfc3339
+from shared.events import RESOLVABLE_FIELDS, VOID, upcast
+
+# Payload fields that must be catalogue keys, per type (booth_id is checked for every type).
+CHECKED_FIELDS = {
+    "visitor.received": (),
+    "inquiry.answered": ("topic", "department"),
+    "material.distributed": ("material",),
+    "material.restocked": ("material",),
+    "feedback.collected": ("topic",),
+}
 
 
 def _visitor(p):
-    return {"visitors": p["party_size"]}
+    return ("visitor.received",), p["party_size"]
 
 
 def _inquiry(p):
-    return {
-        "inquiries.total": 1,
-        f"inquiries.by_topic.{p['topic']}": 1,
-        f"inquiries.by_department.{p['department']}": 1,
-        f"inquiries.by_outcome.{p['outcome']}": 1,
-    }
+    return ("inquiry.answered", p["topic"], p["department"], p["outcome"]), 1
 
 
 def _distributed(p):
-    return {f"materials.distributed.{p['material']}": p["quantity"]}
+    return ("material.distributed", p["material"]), p["quantity"]
 
 
 def _restocked(p):
-    return {f"materials.restocked.{p['material']}": p["quantity"]}
+    return ("material.restocked", p["material"]), p["quantity"]
 
 
 def _feedback(p):
-    figures = {"feedback.total": 1, f"feedback.by_rating.{p['rating']}": 1}
-    if p.get("hot_issue"):
-        figures["feedback.hot_issues"] = 1
-    return figures
+    return ("feedback.collected", p["rating"], bool(p.get("hot_issue"))), 1
 
 
-# Which handler folds which event type: one place.
+# Which handler folds which event type: one place. Each returns (signature, amount).
 EVENT_HANDLERS = {
     "visitor.received": _visitor,
     "inquiry.answered": _inquiry,
@@ -49,33 +60,133 @@ EVENT_HANDLERS = {
 }
 
 
-def contributions(event: dict, plan, offset_ms: int = 0) -> Counter:
-    """The figures one (non-void) event adds, in every scope. An event with a catalogue
-    key the plan lacks adds only to 'quarantined' until a coordinator resolves it."""
-    event = upcast(event)
-    if unknown_catalogue_keys(event, plan):
-        base = {"quarantined": 1}
-    else:
-        base = EVENT_HANDLERS[event["type"]](event["payload"])
-    hour = local_hour(parse_rfc3339(event["recorded_at"]), plan.timezone, offset_ms)
-    scoped = Counter()
-    for name, amount in base.items():
-        scoped[name] += amount
-        scoped[f"booth:{event['booth_id']}|{name}"] += amount
-        scoped[f"hour:{hour}|{name}"] += amount
-    return scoped
+def _expand_feedback(sig, n):
+    figures = [("feedback.total", n), (f"feedback.by_rating.{sig[1]}", n)]
+    if sig[2]:
+        figures.append(("feedback.hot_issues", n))
+    return figures
 
 
-def void_effect(void: dict, target: dict | None, target_offset_ms: int, plan) -> Counter:
-    """What a void takes away: exactly what its target added, plus one 'voided'.
-    Callers pass target=None when the void must be ignored (unknown id, a void of a
-    void, another device's event, already voided)."""
-    if target is None:
-        return Counter()
-    effect = Counter({name: -amount for name, amount in contributions(target, plan, target_offset_ms).items()})
-    effect["voided"] += 1
-    effect[f"booth:{void['booth_id']}|voided"] += 1
-    return effect
+# The figures a signature moves, for `amount` of it: linear in the amount.
+EXPANSIONS = {
+    "visitor.received": lambda sig, n: [("visitors", n)],
+    "inquiry.answered": lambda sig, n: [("inquiries.total", n), (f"inquiries.by_topic.{sig[1]}", n),
+                                        (f"inquiries.by_department.{sig[2]}", n),
+                                        (f"inquiries.by_outcome.{sig[3]}", n)],
+    "material.distributed": lambda sig, n: [(f"materials.distributed.{sig[1]}", n)],
+    "material.restocked": lambda sig, n: [(f"materials.restocked.{sig[1]}", n)],
+    "feedback.collected": _expand_feedback,
+    "quarantined": lambda sig, n: [("quarantined", n)],
+    "rejected": lambda sig, n: [("rejected", n)],
+    "voided": lambda sig, n: [("voided", n)],
+    "voids_ignored": lambda sig, n: [("voids_ignored", n)],
+    "resolutions_ignored": lambda sig, n: [("resolutions_ignored", n)],
+}
+QUARANTINED, REJECTED = ("quarantined",), ("rejected",)
+SCOPE_SEP = "|"
+
+
+class Effect(NamedTuple):
+    booth: str
+    hour: str
+    sig: tuple
+    amount: int
+    hot: dict | None  # the hot-issue entry a counted feedback card adds to the list
+    unresolved: tuple  # ('field', 'key') pairs that keep it quarantined
+
+
+class PlanKeys:
+    """The plan's key sets and time zone, with a cache of local hours (per 15 minutes:
+    every time zone in use is a whole number of quarter hours from UTC)."""
+
+    def __init__(self, plan):
+        self.zone = ZoneInfo(plan.timezone)
+        self.known = {field: frozenset(plan.keys(catalogue)) for field, catalogue in RESOLVABLE_FIELDS.items()}
+        self._hours: dict[int, str] = {}
+
+    def hour(self, recorded_at: str, offset_ms: int) -> str:
+        try:
+            moment = datetime.fromisoformat(recorded_at)
+        except ValueError:
+            moment = parse_rfc3339(recorded_at)
+        quarter = int((moment.timestamp() - offset_ms / 1000) // 900)
+        hour = self._hours.get(quarter)
+        if hour is None:
+            hour = self._hours[quarter] = f"{datetime.fromtimestamp(quarter * 900, self.zone).hour:02d}"
+        return hour
+
+
+_plan_keys: dict[int, tuple] = {}
+
+
+def plan_keys(plan) -> PlanKeys:
+    cached = _plan_keys.get(id(plan))
+    if cached is None or cached[0] is not plan:
+        cached = _plan_keys[id(plan)] = (plan, PlanKeys(plan))
+    return cached[1]
+
+
+class FoldView:
+    """What an event's effect depends on besides the event: the plan and the quarantine
+    resolutions folded so far ((field, key) -> plan key, or None when rejected)."""
+
+    def __init__(self, plan, resolutions: dict | None = None):
+        self.keys = plan_keys(plan)
+        self.resolutions = resolutions or {}
+
+    def with_resolution(self, field: str, key: str, to: str | None) -> "FoldView":
+        view = FoldView.__new__(FoldView)
+        view.keys, view.resolutions = self.keys, {**self.resolutions, (field, key): to}
+        return view
+
+    def effect(self, event: dict, offset_ms: int) -> Effect:
+        if event["v"] != 1:
+            event = upcast(event)
+        known, booth, payload = self.keys.known, event["booth_id"], event["payload"]
+        unresolved, rejected = [], False
+        if booth not in known["booth_id"]:
+            booth, rejected = self._resolve("booth_id", booth, unresolved, rejected)
+        for name in CHECKED_FIELDS[event["type"]]:
+            key = payload.get(name)
+            if key is not None and key not in known[name]:
+                mapped, rejected = self._resolve(name, key, unresolved, rejected)
+                payload = {**payload, name: mapped}
+        hour = self.keys.hour(event["recorded_at"], offset_ms)
+        if rejected:
+            return Effect(booth, hour, REJECTED, 1, None, tuple(unresolved))
+        if unresolved:
+            return Effect(booth, hour, QUARANTINED, 1, None, tuple(unresolved))
+        sig, amount = EVENT_HANDLERS[event["type"]](payload)
+        hot = None
+        if event["type"] == "feedback.collected" and sig[2]:
+            hot = {"text": payload.get("comment", ""), "booth_id": booth, "topic": payload.get("topic"),
+                   "recorded_at": event["recorded_at"], "hour": hour, "device_id": event["device_id"]}
+        return Effect(booth, hour, sig, amount, hot, ())
+
+    def _resolve(self, field, key, unresolved, rejected):
+        if (field, key) not in self.resolutions:
+            unresolved.append((field, key))
+            return key, rejected
+        to = self.resolutions[(field, key)]
+        return (key, True) if to is None else (to, rejected)
+
+
+def scoped(booth: str, hour: str, name: str) -> tuple[str, str, str, str]:
+    return name, f"booth:{booth}|{name}", f"hour:{hour}|{name}", f"booth:{booth},hour:{hour}|{name}"
+
+
+def expand(sig: tuple, amount: int) -> list[tuple[str, int]]:
+    return EXPANSIONS[sig[0]](sig, amount)
+
+
+def contributions(event: dict, plan, offset_ms: int = 0, view: FoldView | None = None) -> dict:
+    """The figures one (non-void) event adds, in every scope."""
+    e = (view or FoldView(plan)).effect(event, offset_ms)
+    figures = defaultdict(int)
+    for name, amount in expand(e.sig, e.amount):
+        for scoped_name in scoped(e.booth, e.hour, name):
+            figures[scoped_name] += amount
+    return dict(figures)
 
 
 def is_void(event: dict) -> bool:

@@ -1,8 +1,5 @@
 """RQ job entry points: parse the JSON arguments, call one function."""
 
-import json
-import os
-
 from redis import Redis
 
 from shared.plan import load_plans
@@ -21,10 +18,8 @@ def _context():
 
 
 def fold_day(day_id: str) -> int:
-    """Fold everything appended to the day's log; safe to run twice or concurrently."""
+    """Fold everything appended to the day's log; safe to run twice or concurrently (each
+    chunk's commit publishes its changed figures to the day's updates channel)."""
     redis, plans = _context()
-    redis.delete(keys.fold_requested(day_id))
-    folded = fold_to_end(redis, day_id, plans[day_id])
-    if folded:
-        redis.publish(keys.updates_channel(day_id), json.dumps({"folded": folded, "pid": os.getpid()}))
-    return folded
+    redis.delete(keys.fold_requested(day_id))  # pushes from now on queue another fold: nothing is missed
+    return fold_to_end(redis, day_id, plans[day_id])
