@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from openday.rebuild import rebuild as rebuild_command
+from openday.rebuild import verify as verify_command
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PLAN = str(REPO / "examples" / "heping-2022-05-15.json")
 
@@ -48,10 +51,13 @@ def worker(burst: bool) -> None:
     from rq.serializers import JSONSerializer
 
     from sync_service.config import load_config
+    from worker.catchup import start_catchup
     from worker.queue import queue, rq_connection
 
     connection = rq_connection(load_config()["REDIS_URL"])
-    Worker([queue(connection)], connection=connection, serializer=JSONSerializer).work(burst=burst)
+    start_catchup(load_config()["REDIS_URL"], float(os.environ.get("OPENDAY_CATCHUP_SECONDS", 2)))
+    Worker([queue(connection)], connection=connection, serializer=JSONSerializer,
+           maintenance_interval=int(os.environ.get("OPENDAY_MAINTENANCE_SECONDS", 60))).work(burst=burst)
 
 
 @main.command("field-app")
@@ -126,6 +132,9 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
         raise click.BadParameter(str(exc), param_hint="--password") from exc
     click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
 
+
+main.add_command(rebuild_command)  # openday rebuild --day D
+main.add_command(verify_command)  # openday verify --day D
 
 if __name__ == "__main__":
     main()

@@ -32,4 +32,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_error_handlers(app)
     app.register_blueprint(bp)
+    from sync_service.totals_api import bp as totals_bp  # totals, live, quarantine (issue 6)
+    app.register_blueprint(totals_bp)
     return app

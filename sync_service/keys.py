@@ -80,11 +80,6 @@ def projection_epoch(day_id: str) -> str:
     return _day(day_id, "epoch")
 
 
-def catchup_seen(day_id: str) -> str:
-    """String: the live checkpoint the catch-up loop saw last; unchanged while the log is
-    ahead means no worker is folding the day, so the loop queues a fold itself."""
-    return _day(day_id, "catchup-seen")
-
 
 def fold_requested(day_id: str) -> str:
     """String flag: a fold job for the day is queued; pushes do not queue another."""

@@ -8,7 +8,6 @@ from shared.protocol import PUSH_BATCH
 from sync_service.central_log import SeqConflict, SeqGap
 from sync_service.devices import Device, device_for_token
 from sync_service.errors import ApiError
-from worker.projection import read_totals
 from worker.queue import request_fold
 
 bp = Blueprint("sync", __name__)
@@ -68,13 +67,6 @@ def push():
         duplicates=appended.duplicates,
         server_time=to_rfc3339(now_utc()),
     )
-
-
-@bp.get("/api/v1/days/<day_id>/totals")
-def totals(day_id: str):
-    if day_id not in _ctx()["plans"]:
-        raise ApiError(404, "unknown_day", f"No day plan for {day_id}.")
-    return jsonify(read_totals(_ctx()["redis"], day_id))
 
 
 @bp.get("/healthz")

@@ -1,11 +1,13 @@
 """RQ job entry points: parse the JSON arguments, call one function."""
 
+import os
+
 from redis import Redis
 
 from shared.plan import load_plans
 from sync_service import keys
 from sync_service.config import load_config
-from worker.projection import fold_to_end
+from worker.projection import CHUNK, fold_to_end
 
 _plans = {}
 
@@ -22,4 +24,4 @@ def fold_day(day_id: str) -> int:
     chunk's commit publishes its changed figures to the day's updates channel)."""
     redis, plans = _context()
     redis.delete(keys.fold_requested(day_id))  # pushes from now on queue another fold: nothing is missed
-    return fold_to_end(redis, day_id, plans[day_id])
+    return fold_to_end(redis, day_id, plans[day_id], chunk=int(os.environ.get("OPENDAY_FOLD_CHUNK", CHUNK)))
