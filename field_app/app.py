@@ -1,11 +1,15 @@
-"""The field app's one wiring place: config, the SQLite log, the day plan, the pusher."""
+"""The field app's one wiring place: config, the SQLite log, the day plan, the totals,
+the pusher and the puller."""
 
 import uuid
 from pathlib import Path
 
 from flask import Flask
 
+from field_app.central import Puller
 from field_app.event_log import EventLog
+from field_app.laptop import Laptop
+from field_app.laptop_totals import LaptopTotals
 from field_app.pusher import Pusher
 from field_app.sync_client import SyncClient
 from shared.plan import load_plan
@@ -19,6 +23,7 @@ DEFAULTS = {
     "SYNC_URL": None,  # the sync service, e.g. http://127.0.0.1:8700
     "DEVICE_TOKEN": None,  # this laptop's token at the sync service
     "PUSH_INTERVAL": 2.0,  # seconds between background push attempts; 0 = no background pusher
+    "PULL_INTERVAL": 10.0,  # seconds between pulls of the central totals; 0 = only on "sync now"
 }
 
 
@@ -31,16 +36,21 @@ def create_app(config: dict | None = None) -> Flask:
     log = EventLog(app.config["FIELD_DB"])
     plan = load_plan(app.config["PLAN"])
     _settle_identity(app.config, log, plan)
-    app.extensions["openday"] = {"log": log, "plan": plan}
-    app.extensions["openday"]["pusher"] = pusher = Pusher(
-        log, lambda: _client(log), log.get_state("device_id"), float(app.config["PUSH_INTERVAL"])
-    )
-    if pusher.interval > 0:
-        pusher.start()
+    laptop = Laptop(log, plan, LaptopTotals(plan).load(log.events_after(0, 1 << 62)),
+                    log.get_state("device_id"), log.get_state("booth_id"))
+    laptop.pusher = Pusher(log, lambda: _client(log), laptop.device_id, float(app.config["PUSH_INTERVAL"]))
+    laptop.puller = Puller(laptop, float(app.config["PULL_INTERVAL"]))
+    app.extensions["openday"] = {"log": log, "plan": plan, "pusher": laptop.pusher, "laptop": laptop}
+    if laptop.pusher.interval > 0:
+        laptop.pusher.start()
+    if laptop.puller.interval > 0:
+        laptop.puller.start()
 
+    from field_app.enrollment import bp as enrollment_bp
     from field_app.routes import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(enrollment_bp)
     return app
 
 

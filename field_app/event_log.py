@@ -4,6 +4,9 @@ WAL with synchronous=FULL: an append that returned has survived power loss. Trig
 refuse UPDATE and DELETE on events, so the log can only grow. Seqs are assigned inside
 the appending transaction (BEGIN IMMEDIATE), so they are gapless 1, 2, 3, ...
 The `state` table holds the laptop's small mutable settings (device id, acked mark).
+
+One process owns the file (the field app), so the last seq is read once at open and
+kept in memory: an append is one INSERT and one durable COMMIT, nothing else.
 """
 
 import json
@@ -34,18 +37,20 @@ class EventLog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        self._last_seq = self._db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def append(self, build_event) -> dict:
+    def append(self, build_event, on_commit=None) -> dict:
         """Append `build_event(seq)` at the next seq, durably. If `build_event` raises,
-        nothing is stored and the seq is not used."""
+        nothing is stored and the seq is not used. `on_commit(event)` runs after the
+        commit, still under the lock, so in-memory views follow the log's order."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                seq = self._db.execute("SELECT coalesce(max(seq), 0) + 1 FROM events").fetchone()[0]
+                seq = self._last_seq + 1
                 event = build_event(seq)
                 self._db.execute(
                     "INSERT INTO events (seq, event_id, type, body) VALUES (?, ?, ?, ?)",
@@ -55,6 +60,9 @@ class EventLog:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self._last_seq = seq
+            if on_commit is not None:
+                on_commit(event)
             return event
 
     def _bodies(self, sql: str, args=()) -> list[dict]:
@@ -72,8 +80,7 @@ class EventLog:
         return found[0] if found else None
 
     def last_seq(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+        return self._last_seq
 
     def get_state(self, key: str, default=None):
         with self._lock:

@@ -1,109 +1,117 @@
 """The booth page and the laptop's JSON API. Each route: parse, call, map errors."""
 
 from flask import Blueprint, current_app, jsonify, render_template, request
-from marshmallow import ValidationError
 
-from shared.clock import now_utc, to_rfc3339
-from shared.events import CURRENT_VERSION, VOID, load_event, unknown_catalogue_keys
-from shared.ids import new_event_id
+from field_app.i18n import LANGUAGES, catalogue, pick_language, plain_sync_error, t, translate_errors
+from field_app.recording import EntryRefused, record
 
 bp = Blueprint("field", __name__)
+RECENT = 20  # entries the page lists
+UNDO_SECONDS = 8  # how long "undo last" is offered after an entry
 
 
-def _ctx():
-    return current_app.extensions["openday"]
+def _laptop():
+    return current_app.extensions["openday"]["laptop"]
 
 
-class EntryRefused(Exception):
-    def __init__(self, errors: dict):
-        self.errors = errors
+def _lang() -> str:
+    return pick_language(request.args, request.cookies, request.headers.get("Accept-Language"))
 
 
 @bp.errorhandler(EntryRefused)
 def _refused(exc: EntryRefused):
-    return jsonify(message="entry refused", errors=exc.errors), 422
-
-
-def record(entry: dict) -> dict:
-    """Validate an entry against the model and the plan and append it durably."""
-    log, plan = _ctx()["log"], _ctx()["plan"]
-
-    def build(seq: int) -> dict:
-        event = {
-            "event_id": new_event_id(),
-            "device_id": log.get_state("device_id"),
-            "seq": seq,
-            "day_id": plan.day_id,
-            "booth_id": log.get_state("booth_id"),
-            "type": entry.get("type"),
-            "v": CURRENT_VERSION.get(entry.get("type"), 1),
-            "recorded_at": to_rfc3339(now_utc().astimezone()),
-            "payload": entry.get("payload"),
-        }
-        if entry.get("staff"):
-            event["staff"] = entry["staff"]
-        try:
-            event = load_event(event)
-        except ValidationError as exc:
-            raise EntryRefused(exc.messages) from exc
-        if unknown := unknown_catalogue_keys(event, plan):
-            raise EntryRefused({"payload": {k: [f"Not in the day plan: {v}"] for k, v in unknown.items()}})
-        if event["type"] == VOID:
-            target = log.get(event["payload"]["target_event_id"])
-            if target is None:
-                raise EntryRefused({"payload": {"target_event_id": ["No such entry on this laptop."]}})
-        return event
-
-    return log.append(build)
+    lang = _lang()
+    status = 400 if "_body" in exc.errors else 422
+    return jsonify(message=t("entry_refused", lang), errors=translate_errors(exc.errors, lang)), status
 
 
 @bp.post("/api/events")
 def post_event():
-    entry = request.get_json(silent=True)
-    if not isinstance(entry, dict):
-        return jsonify(message="body must be a JSON object", errors={"_body": ["Not a JSON object."]}), 400
-    unexpected = set(entry) - {"type", "payload", "staff"}
-    if unexpected:
-        raise EntryRefused({name: ["Unknown field."] for name in sorted(unexpected)})
-    event = record(entry)
+    event = record(request.get_json(silent=True), _laptop())
     return jsonify(event_id=event["event_id"], seq=event["seq"]), 201
 
 
 @bp.get("/api/events")
 def list_events():
-    limit = min(request.args.get("limit", 50, type=int), 500)
-    return jsonify(events=_ctx()["log"].recent(limit))
+    limit = max(1, min(request.args.get("limit", 50, type=int), 500))
+    return jsonify(events=_laptop().log.recent(limit))
+
+
+def _status(lang: str) -> dict:
+    laptop = _laptop()
+    log = laptop.log
+    last, acked = log.last_seq(), log.acked_seq()
+    contact = log.get_state("contact")
+    last_error = log.get_state("last_error")
+    return {
+        "device_id": laptop.device_id,
+        "booth_id": laptop.booth_id,
+        "day_id": laptop.plan.day_id,
+        "last_seq": last,
+        "acked_seq": acked,
+        "pending": last - acked,
+        "enrolled": laptop.enrolled(),
+        "sync_url": log.get_state("sync_url"),
+        "online": bool(contact and contact.get("ok")) and not _unreachable(last_error),
+        "contact": contact,
+        "last_sync": log.get_state("last_sync"),
+        "last_error": last_error,
+        "last_error_text": plain_sync_error(last_error, lang),
+    }
+
+
+def _unreachable(error) -> bool:
+    text = error.get("message", "") if isinstance(error, dict) else str(error or "")
+    return "unreachable" in text.lower()
 
 
 @bp.get("/api/status")
 def status():
-    log = _ctx()["log"]
-    last, acked = log.last_seq(), log.acked_seq()
+    return jsonify(_status(_lang()))
+
+
+@bp.get("/api/board")
+def board():
+    """Everything the page shows, in one read: status, totals, recent entries."""
+    laptop = _laptop()
+    recent = laptop.log.recent(RECENT)
+    for event in recent:
+        event["voided"] = event["event_id"] in laptop.totals.voided
     return jsonify(
-        device_id=log.get_state("device_id"),
-        booth_id=log.get_state("booth_id"),
-        day_id=_ctx()["plan"].day_id,
-        last_seq=last,
-        acked_seq=acked,
-        pending=last - acked,
-        enrolled=bool(log.get_state("device_token")),
-        last_sync=log.get_state("last_sync"),
-        last_error=log.get_state("last_error"),
+        status=_status(_lang()),
+        laptop=laptop.totals.document(),
+        central=laptop.log.get_state("central_totals"),
+        recent=recent,
     )
 
 
 @bp.post("/api/sync")
 def sync_now():
-    _ctx()["pusher"].sync_now()
+    laptop = _laptop()
+    laptop.pusher.sync_now()
+    if laptop.puller is not None:
+        laptop.puller.pull_now()
     return status()
 
 
 @bp.get("/")
 def booth_page():
-    plan, log = _ctx()["plan"], _ctx()["log"]
-    return render_template(
+    laptop, lang = _laptop(), _lang()
+    plan = laptop.plan
+    labels = {name: plan.catalogue_labels(name, lang) for name in ("materials", "topics", "departments",
+                                                                     "outcomes", "ratings", "booths")}
+    response = current_app.make_response(render_template(
         "booth.html",
-        plan=plan,
-        booth=plan.label("booths", log.get_state("booth_id")),
-        materials=plan.catalogue_labels("materials"),
-    )
+        lang=lang,
+        other_lang=[x for x in LANGUAGES if x != lang][0],
+        t=lambda key, **values: t(key, lang, **values),
+        text=catalogue(lang),
+        labels=labels,
+        order={name: list(keys) for name, keys in labels.items()},  # tojson sorts keys; the plan's order is kept here
+        booth=plan.label("booths", laptop.booth_id, lang),
+        day_title=(plan.raw.get("title") or {}).get(lang, plan.day_id),
+        undo_seconds=UNDO_SECONDS,
+    ))
+    if request.args.get("lang") in LANGUAGES:
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax")
+    return response

@@ -133,6 +133,11 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
     click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
 
 
+from openday.close_day import close_day_command  # noqa: E402 - subcommands in their own modules
+from openday.simulate.command import simulate  # noqa: E402 - subcommands registered after the group
+
+main.add_command(simulate)
+main.add_command(close_day_command)
 main.add_command(rebuild_command)  # openday rebuild --day D
 main.add_command(verify_command)  # openday verify --day D
 

@@ -29,9 +29,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from sync_service.errors import register_error_handlers
     from sync_service.routes import bp
+    from sync_service.summary_routes import bp as summary_bp
+    from sync_service.totals_api import bp as totals_bp  # totals, live, quarantine
 
     register_error_handlers(app)
     app.register_blueprint(bp)
-    from sync_service.totals_api import bp as totals_bp  # totals, live, quarantine (issue 6)
+    app.register_blueprint(summary_bp)
     app.register_blueprint(totals_bp)
     return app

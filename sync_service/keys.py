@@ -97,3 +97,25 @@ DEVICE_TOKENS = "od:device-tokens"  # Hash: sha256(token) -> JSON {device_id, bo
 DAYS = "od:days"  # Set: day ids that have a log
 COORDINATORS = "od:coordinators"  # Hash: username -> JSON {password_hash, days}
 SECRET_KEY = "od:secret-key"  # String: session signing key when OPENDAY_SECRET_KEY is not set
+
+
+def closed(day_id: str) -> str:
+    """Hash: the day's closing — position (log stream id at close), closed_at (RFC 3339),
+    closed_by (coordinator). Absent while the day is open. Set once (HSETNX on position)."""
+    return _day(day_id, "closed")
+
+
+def summary_versions(day_id: str) -> str:
+    """List: summary versions, oldest first; element i is version i+1 as JSON
+    {version, position, sha256, created_at, changes, content}. Appended only."""
+    return _day(day_id, "summary:versions")
+
+
+def summary_template(day_id: str) -> str:
+    """String: the coordinator's edited summary template (JSON); absent = the plan's default."""
+    return _day(day_id, "summary:template")
+
+
+def summary_requested(day_id: str) -> str:
+    """String flag: a summary job for the day is queued; late folds do not queue another."""
+    return _day(day_id, "summary:requested")

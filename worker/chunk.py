@@ -55,6 +55,7 @@ class ChunkFold:
     def __init__(self, view: FoldView):
         self.view = view
         self.sums = defaultdict(int)  # (booth, hour, signature) -> amount
+        self.tallies = Counter()  # (figure, booth or '') -> count: voids and resolutions, whole day and booth
         self.devices = {}  # device id -> [events, booth, last entry]
         self.entries = 0
         self.voided, self.hot_add, self.hot_del = {}, {}, set()
@@ -74,17 +75,16 @@ class ChunkFold:
         """`target` is the entry the void names, if it is before the void in the log and
         not already voided (the caller checks both); the other rules are checked here."""
         void = entry.event
-        hour = self.view.keys.hour(void["recorded_at"], entry.off)
         if target is None or target.event["type"] in (VOID, RESOLUTION) \
                 or target.event["device_id"] != void["device_id"]:
-            self.sums[(void["booth_id"], hour, ("voids_ignored",))] += 1
+            self.tallies[("voids_ignored", void["booth_id"])] += 1
         else:
             effect = self.view.effect(target.event, target.off)
             self._apply(effect, -1, target.event["event_id"])
             for fk in effect.unresolved:
                 self.q_delta[fk] -= 1
             self.voided[target.event["event_id"]] = void["event_id"]
-            self.sums[(void["booth_id"], hour, ("voided",))] += 1
+            self.tallies[("voided", void["booth_id"])] += 1
         self._seen(entry)
 
     def resolution(self, entry: Entry, quarantined: list[Entry]) -> None:
@@ -94,8 +94,7 @@ class ChunkFold:
         fk = (p["field"], p["key"])
         known = self.view.keys.known[p["field"]]
         if fk in self.view.resolutions or p["key"] in known or (p["action"] == "map" and p["to"] not in known):
-            hour = self.view.keys.hour(event["recorded_at"], entry.off)
-            self.sums[("", hour, ("resolutions_ignored",))] += 1
+            self.tallies[("resolutions_ignored", "")] += 1
         else:
             to = p["to"] if p["action"] == "map" else None
             after = self.view.with_resolution(*fk, to)
@@ -135,15 +134,14 @@ class ChunkFold:
     def changes(self) -> ChunkChanges:
         figures = defaultdict(int)
         for (booth, hour, sig), amount in self.sums.items():
-            if not amount:
-                continue
-            for name, n in expand(sig, amount):
-                if booth:
+            if amount:
+                for name, n in expand(sig, amount):
                     for scoped_name in scoped(booth, hour, name):
                         figures[scoped_name] += n
-                else:  # a coordinator's entry: whole day and hour only
-                    figures[name] += n
-                    figures[f"hour:{hour}|{name}"] += n
+        for (name, booth), n in self.tallies.items():
+            figures[name] += n
+            if booth:
+                figures[f"booth:{booth}|{name}"] += n
         sets = {}
         for device, (count, booth, last) in self.devices.items():
             figures[f"device:{device}|events"] += count

@@ -12,13 +12,13 @@ the amount, so a chunk of events folds to a few summed signatures before any fig
 is built. That, the hour cache and the plan's key sets are what make the fold fast.
 """
 
-from collections import defaultdict
+from collections import Counter
 from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from shared.clock import parse_rfc3339
-from shared.events import RESOLVABLE_FIELDS, VOID, upcast
+from shared.events import RESOLUTION, RESOLVABLE_FIELDS, VOID, upcast
 
 # Payload fields that must be catalogue keys, per type (booth_id is checked for every type).
 CHECKED_FIELDS = {
@@ -179,14 +179,33 @@ def expand(sig: tuple, amount: int) -> list[tuple[str, int]]:
     return EXPANSIONS[sig[0]](sig, amount)
 
 
-def contributions(event: dict, plan, offset_ms: int = 0, view: FoldView | None = None) -> dict:
-    """The figures one (non-void) event adds, in every scope."""
+def contributions(event: dict, plan, offset_ms: int = 0, view: FoldView | None = None) -> Counter:
+    """The figures one (non-void) event adds, in every scope (nothing for a resolution)."""
+    if event["type"] == RESOLUTION:
+        return Counter()
     e = (view or FoldView(plan)).effect(event, offset_ms)
-    figures = defaultdict(int)
+    figures = Counter()
     for name, amount in expand(e.sig, e.amount):
         for scoped_name in scoped(e.booth, e.hour, name):
             figures[scoped_name] += amount
-    return dict(figures)
+    return figures
+
+
+def void_effect(void: dict, target: dict | None, target_offset_ms: int, plan, view: FoldView | None = None) -> Counter:
+    """What a void changes: minus exactly what its target adds, plus one 'voided' (whole
+    day and the void's booth). Callers pass target=None when the void must be ignored
+    (unknown id, a void of a void, another device's event, already voided): one
+    'voids_ignored'. The same rules as the central fold (worker/chunk.py)."""
+    effect = Counter()
+    if target is None:
+        outcome = "voids_ignored"
+    else:
+        outcome = "voided"
+        for name, amount in contributions(target, plan, target_offset_ms, view).items():
+            effect[name] -= amount
+    effect[outcome] += 1
+    effect[f"booth:{void['booth_id']}|{outcome}"] += 1
+    return effect
 
 
 def is_void(event: dict) -> bool:

@@ -8,6 +8,7 @@ from shared.plan import load_plans
 from sync_service import keys
 from sync_service.config import load_config
 from worker.projection import CHUNK, fold_to_end
+from worker.summary.job import request_summary_if_closed
 
 _plans = {}
 
@@ -24,4 +25,7 @@ def fold_day(day_id: str) -> int:
     chunk's commit publishes its changed figures to the day's updates channel)."""
     redis, plans = _context()
     redis.delete(keys.fold_requested(day_id))  # pushes from now on queue another fold: nothing is missed
-    return fold_to_end(redis, day_id, plans[day_id], chunk=int(os.environ.get("OPENDAY_FOLD_CHUNK", CHUNK)))
+    folded = fold_to_end(redis, day_id, plans[day_id], chunk=int(os.environ.get("OPENDAY_FOLD_CHUNK", CHUNK)))
+    if folded:
+        request_summary_if_closed(redis, day_id)  # a late event after closing: a new summary version
+    return folded

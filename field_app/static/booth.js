@@ -1,18 +1,303 @@
-// Booth page: one tap records one hand-out; the status line shows what is pending.
-async function refresh() {
-  const s = await (await fetch("/api/status")).json();
-  document.getElementById("status").textContent =
-    `已记录 ${s.last_seq} 条 · 待同步 ${s.pending} 条` + (s.last_error ? ` · ${s.last_error}` : "");
+// The booth page: one tap (or one key) records an entry; the page redraws from
+// /api/board, which reads the laptop's SQLite log, so what it shows is what is saved.
+"use strict";
+const DATA = JSON.parse(document.getElementById("openday-data").textContent);
+const T = DATA.text;
+const L = DATA.labels;
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+let lastEntry = null; // {event_id, text, at}
+let undoTimer = null;
+let board = null;
+
+function label(catalogue, key) { return (L[catalogue] && L[catalogue][key]) || key; }
+function fieldName(name) { return T["field." + name] || name; }
+function clock(iso) { return iso ? new Date(iso).toLocaleTimeString(DATA.lang === "zh" ? "zh-CN" : "en-GB", { hour12: false }) : ""; }
+function ago(iso) {
+  if (!iso) return "";
+  const s = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
+  if (s < 60) return T.ago_s.replace("{n}", s);
+  if (s < 3600) return T.ago_m.replace("{n}", Math.floor(s / 60));
+  return T.ago_h.replace("{n}", Math.floor(s / 3600));
 }
-document.querySelectorAll("button[data-material]").forEach((button) => {
-  button.addEventListener("click", async () => {
-    await fetch("/api/events", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ type: "material.distributed", payload: { material: button.dataset.material, quantity: 1 } }),
-    });
-    refresh();
+
+function describe(e, seqOf) {
+  const p = e.payload || {};
+  switch (e.type) {
+    case "material.distributed": return `${label("materials", p.material)} ×${p.quantity}`;
+    case "material.restocked": return `${T.restocked}: ${label("materials", p.material)} +${p.quantity}`;
+    case "visitor.received": return `${T.visitor_one} ${p.party_size} ${T.people}`;
+    case "inquiry.answered":
+      return `${T.inquiries}: ${label("topics", p.topic)} · ${label("departments", p.department)} · ${label("outcomes", p.outcome)}` +
+        (p.note ? ` · ${p.note}` : "");
+    case "feedback.collected":
+      return `${T.feedback}: ${label("ratings", p.rating)}` + (p.topic ? ` · ${label("topics", p.topic)}` : "") +
+        (p.hot_issue ? ` · ${T.hot_issue}` : "") + (p.comment ? ` · ${p.comment}` : "");
+    case "event.voided": {
+      const seq = seqOf[p.target_event_id];
+      return `${T.void}${seq ? " #" + seq : ""}: ${p.reason}`;
+    }
+    default: return e.type;
+  }
+}
+
+// ---- errors, per field, in the page's language (the server translates) ----
+function flatten(errors, prefix = "") {
+  const out = [];
+  for (const [name, value] of Object.entries(errors || {})) {
+    if (Array.isArray(value)) out.push([name, value.join(" ")]);
+    else if (value && typeof value === "object") out.push(...flatten(value, name));
+  }
+  return out;
+}
+function showErrors(area, errors) {
+  const box = $(`.errors[data-for="${area}"]`);
+  if (!box) return;
+  box.textContent = errors ? `${T.entry_refused} — ` + flatten(errors).map(([f, m]) => `${fieldName(f)}: ${m}`).join("；") : "";
+}
+
+// ---- recording ----
+async function post(entry, button) {
+  const response = await fetch("/api/events", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(entry),
   });
+  const body = await response.json();
+  if (response.status !== 201) {
+    showErrors(entry.type, body.errors);
+    return null;
+  }
+  showErrors(entry.type, null);
+  if (button) { button.classList.add("flash"); setTimeout(() => button.classList.remove("flash"), 250); }
+  if (entry.type !== "event.voided") offerUndo(body.event_id, describe({ ...entry, seq: body.seq }, {}));
+  await refresh();
+  return body;
+}
+
+function takeNumber(id) {
+  const input = document.getElementById(id);
+  const value = Number(input.value);
+  input.value = 1;
+  if (id === "party-size") $("#visitor-size").textContent = "1";
+  return Number.isInteger(value) ? value : input.value;
+}
+
+function recordMaterial(button) {
+  return post({ type: "material.distributed", payload: { material: button.dataset.material, quantity: takeNumber("quantity") } }, button);
+}
+function recordVisitor(button) {
+  return post({ type: "visitor.received", payload: { party_size: takeNumber("party-size") } }, button);
+}
+function pickTopic(button) {
+  const on = button.getAttribute("aria-checked") !== "true";
+  $$("button.topic").forEach((b) => b.setAttribute("aria-checked", "false"));
+  button.setAttribute("aria-checked", on ? "true" : "false");
+}
+function recordInquiry(button) {
+  const topic = $("button.topic[aria-checked=true]");
+  if (!topic) { $(`.errors[data-for="inquiry.answered"]`).textContent = T.pick_topic_first; return null; }
+  const payload = { topic: topic.dataset.topic, department: $("#department").value, outcome: button.dataset.outcome };
+  const note = $("#inquiry-note").value.trim();
+  if (note) payload.note = note;
+  return post({ type: "inquiry.answered", payload }, button).then((ok) => {
+    if (ok) { topic.setAttribute("aria-checked", "false"); $("#inquiry-note").value = ""; }
+    return ok;
+  });
+}
+function recordFeedback(button) {
+  const payload = { rating: button.dataset.rating };
+  if ($("#feedback-topic").value) payload.topic = $("#feedback-topic").value;
+  const comment = $("#feedback-comment").value.trim();
+  if (comment) payload.comment = comment;
+  if ($("#hot-issue").checked) payload.hot_issue = true;
+  return post({ type: "feedback.collected", payload }, button).then((ok) => {
+    if (ok) { $("#feedback-topic").value = ""; $("#feedback-comment").value = ""; $("#hot-issue").checked = false; }
+    return ok;
+  });
+}
+function voidEntry(eventId, reason) {
+  return post({ type: "event.voided", payload: { target_event_id: eventId, reason } }, null);
+}
+
+// ---- undo last: a void, offered for a few seconds after an entry ----
+function offerUndo(eventId, text) {
+  lastEntry = { event_id: eventId, text };
+  $("#undo-text").textContent = `${T.saved}: ${text}`;
+  $("#undo-bar").hidden = false;
+  clearTimeout(undoTimer);
+  undoTimer = setTimeout(hideUndo, DATA.undo_seconds * 1000);
+}
+function hideUndo() { $("#undo-bar").hidden = true; lastEntry = null; }
+async function undoLast() {
+  if (!lastEntry) return;
+  const target = lastEntry.event_id;
+  hideUndo();
+  await voidEntry(target, T.undo_reason);
+}
+
+// ---- drawing the board ----
+const FIGURES = () => [
+  ["visitors", T.visitors, (d) => d.visitors],
+  ["inquiries", T.inquiries_total, (d) => d.inquiries && d.inquiries.total],
+  ...DATA.order.materials.map((m) => [`material-${m}`, label("materials", m), (d) => d.materials && (d.materials.distributed || {})[m]]),
+  ["feedback", T.feedback_total, (d) => d.feedback && d.feedback.total],
+  ["hot-issues", T.hot_issues, (d) => d.feedback && d.feedback.hot_issues],
+  ["voided", T.voided_total, (d) => d.voided],
+];
+
+function drawTotals(laptop, central) {
+  const scopes = [["laptop", laptop], ["booth", central && central.booth], ["day", central && central.day]];
+  $("#totals tbody").replaceChildren(...FIGURES().map(([id, name, get]) => {
+    const tr = document.createElement("tr");
+    const th = document.createElement("td");
+    th.textContent = name;
+    tr.append(th);
+    for (const [scope, doc] of scopes) {
+      const td = document.createElement("td");
+      td.dataset.figure = id;
+      td.dataset.scope = scope;
+      td.textContent = doc ? (get(doc) || 0) : "–";
+      tr.append(td);
+    }
+    return tr;
+  }));
+  $("#central-age").textContent = central ? `${T.central_as_of} ${clock(central.fetched_at)} (${ago(central.fetched_at)})` : T.central_unknown;
+}
+
+function drawStatus(s) {
+  const badge = $("#online");
+  badge.className = "badge " + (!s.enrolled ? "" : s.online ? "online" : "offline");
+  badge.textContent = !s.enrolled ? T.not_enrolled : s.online ? T.online : T.offline;
+  $("#pending").textContent = s.pending;
+  $("#last-sync").textContent = s.last_sync ? `${clock(s.last_sync.server_time)} (${ago(s.last_sync.at)})` : T.never;
+  $("#sync-error").hidden = !s.last_error_text;
+  $("#sync-error").textContent = s.last_error_text ? `${T.last_error}: ${s.last_error_text}` : "";
+  $("#enroll").hidden = s.enrolled;
+  $("#device-id").textContent = s.device_id + (s.sync_url ? ` → ${s.sync_url}` : "");
+  const booth = label("booths", s.booth_id);
+  if ($("#booth-name").textContent !== booth) $("#booth-name").textContent = booth;
+}
+
+function drawRecent(events) {
+  const seqOf = Object.fromEntries(events.map((e) => [e.event_id, e.seq]));
+  const open = $("#recent form") && $("#recent form").dataset.target;
+  $("#recent").replaceChildren(...events.map((e) => {
+    const li = document.createElement("li");
+    li.dataset.eventId = e.event_id;
+    li.dataset.type = e.type;
+    if (e.voided) li.classList.add("voided");
+    const when = document.createElement("span");
+    when.className = "muted small";
+    when.textContent = `#${e.seq} ${clock(e.recorded_at)}`;
+    const what = document.createElement("span");
+    what.className = "what";
+    what.textContent = describe(e, seqOf);
+    li.append(when, what);
+    if (e.voided) {
+      const tag = document.createElement("span");
+      tag.className = "tag";
+      tag.textContent = T.voided;
+      li.append(tag);
+    } else if (e.type !== "event.voided") {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "void";
+      button.textContent = T.void;
+      button.addEventListener("click", () => openVoid(li, e.event_id));
+      li.append(button);
+      if (open === e.event_id) openVoid(li, e.event_id, true);
+    }
+    return li;
+  }));
+}
+
+function openVoid(li, eventId, keep) {
+  if (!keep) $$("#recent form").forEach((f) => f.remove());
+  const form = document.createElement("form");
+  form.dataset.target = eventId;
+  const input = document.createElement("input");
+  input.name = "reason";
+  input.placeholder = T.void_reason;
+  input.maxLength = 200;
+  const ok = document.createElement("button");
+  ok.type = "submit";
+  ok.textContent = T.void_confirm;
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.textContent = T.cancel;
+  cancel.addEventListener("click", () => form.remove());
+  form.append(input, ok, cancel);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (await voidEntry(eventId, input.value.trim())) form.remove();
+    else input.setAttribute("aria-invalid", "true");
+  });
+  li.append(form);
+  if (!keep) input.focus();
+}
+
+async function refresh() {
+  try {
+    board = await (await fetch("/api/board")).json();
+  } catch (err) {
+    return; // the field app itself is restarting; the next poll redraws
+  }
+  drawStatus(board.status);
+  drawTotals(board.laptop, board.central);
+  // Do not redraw the list under a reason being typed.
+  if (!document.activeElement || !document.activeElement.closest("#recent form")) drawRecent(board.recent);
+}
+
+// ---- wiring ----
+$$("button[data-material]").forEach((b) => b.addEventListener("click", () => recordMaterial(b)));
+$("#visitor").addEventListener("click", (ev) => recordVisitor(ev.currentTarget));
+$$("button.topic").forEach((b) => b.addEventListener("click", () => pickTopic(b)));
+$$("button.outcome").forEach((b) => b.addEventListener("click", () => recordInquiry(b)));
+$$("button.rating").forEach((b) => b.addEventListener("click", () => recordFeedback(b)));
+$("#undo").addEventListener("click", undoLast);
+$$("button.step").forEach((b) => b.addEventListener("click", () => {
+  const input = document.getElementById(b.dataset.step);
+  const next = Math.min(Number(input.max), Math.max(1, (Number(input.value) || 1) + Number(b.dataset.delta)));
+  input.value = next;
+  if (input.id === "party-size") $("#visitor-size").textContent = next;
+}));
+$("#party-size").addEventListener("input", (ev) => { $("#visitor-size").textContent = ev.target.value; });
+const remembered = localStorage.getItem("openday.department");
+if (remembered && L.departments[remembered]) $("#department").value = remembered;
+$("#department").addEventListener("change", (ev) => localStorage.setItem("openday.department", ev.target.value));
+$("#sync-now").addEventListener("click", async () => {
+  $("#sync-now").disabled = true;
+  try { await fetch("/api/sync", { method: "POST" }); } finally { $("#sync-now").disabled = false; }
+  refresh();
 });
+$("#enroll-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = ev.currentTarget;
+  const body = Object.fromEntries(new FormData(form).entries());
+  const response = await fetch("/api/enroll", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  if (response.status === 201) { showErrors("enroll", null); form.reset(); }
+  else showErrors("enroll", answer.errors);
+  refresh();
+});
+
+// Single-key shortcuts: the key is shown on each button. In a text box keys type text;
+// Esc leaves the box, Enter in a number box keeps the value for the next tap.
+const KEYS = Object.fromEntries($$("[data-key]").map((el) => [el.dataset.key, el]));
+const FOCUS = Object.fromEntries($$("[data-focus-key]").map((el) => [el.dataset.focusKey, el]));
+document.addEventListener("keydown", (ev) => {
+  if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const typing = ev.target.closest && ev.target.closest("input, select, textarea");
+  if (typing) {
+    if (ev.key === "Escape" || (ev.key === "Enter" && ev.target.type === "number")) { ev.preventDefault(); ev.target.blur(); }
+    return;
+  }
+  const key = ev.key.toLowerCase();
+  if (FOCUS[key]) { ev.preventDefault(); FOCUS[key].focus(); FOCUS[key].select(); return; }
+  const target = KEYS[key];
+  if (target && !target.closest("[hidden]")) { ev.preventDefault(); target.click(); }
+});
+
 refresh();
-setInterval(refresh, 5000);
+setInterval(refresh, 2000);

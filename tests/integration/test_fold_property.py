@@ -167,7 +167,6 @@ def reference_fold(devices, coordinator):
             mapping[fk] = p["to"]
         else:
             flat["resolutions_ignored"] += 1
-            flat[f"hour:{ref_hour(r['recorded_at'], 0)}|resolutions_ignored"] += 1
     flat["log.entries"] = len(coordinator)
     for device, day in devices.items():
         events, off = day["events"], day["off"]
@@ -181,7 +180,9 @@ def reference_fold(devices, coordinator):
                 and target["event_id"] not in voided
             if ok:
                 voided.add(target["event_id"])
-            add(e["booth_id"], ref_hour(e["recorded_at"], off), "voided" if ok else "voids_ignored", 1)
+            outcome = "voided" if ok else "voids_ignored"
+            flat[outcome] += 1
+            flat[f"booth:{e['booth_id']}|{outcome}"] += 1
         for e in events:
             if e["type"] == "event.voided" or e["event_id"] in voided:
                 continue

@@ -1,0 +1,103 @@
+"""The field app's half of enrolment: the laptop sends an enrolment code with its
+device id to the sync service (`POST /api/v1/enroll`) and keeps the token it gets.
+
+Entries recorded before enrolment carry this laptop's device id and booth; they are
+pushed afterwards. So a code for another booth or day is refused here once the laptop
+has recorded anything: its events cannot change booth (they are never rewritten).
+"""
+
+import re
+
+import requests
+from flask import Blueprint, current_app, jsonify, request
+
+from field_app.i18n import pick_language, t, translate_errors
+
+bp = Blueprint("enrollment", __name__)
+TIMEOUT = (3.05, 15)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I
+CODE = re.compile(f"^[{CODE_ALPHABET}]{{4}}-?[{CODE_ALPHABET}]{{4}}$")
+
+
+class EnrollmentRefused(Exception):
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors  # {field: [message in the user's language]}
+
+
+def normalise_code(text: str) -> str | None:
+    """'abcd efgh', 'ABCD-EFGH' -> 'ABCD-EFGH'; None if it cannot be a code."""
+    compact = re.sub(r"[\s\-]", "", text or "").upper()
+    if not CODE.match(compact):
+        return None
+    return f"{compact[:4]}-{compact[4:]}"
+
+
+def parse_form(body, lang: str) -> tuple[str, str, str | None]:
+    if not isinstance(body, dict):
+        raise EnrollmentRefused({"_body": [t("err.not_json_object", lang)]})
+    errors = {}
+    url = str(body.get("sync_url") or "").strip()
+    if not re.match(r"^https?://[^\s/]+", url):
+        errors["sync_url"] = [t("err.bad_url", lang)]
+    code = normalise_code(str(body.get("code") or ""))
+    if code is None:
+        errors["code"] = [t("err.bad_code", lang)]
+    label = str(body.get("label") or "").strip()[:64] or None
+    if errors:
+        raise EnrollmentRefused(errors)
+    return url.rstrip("/"), code, label
+
+
+def _ask_centre(url: str, code: str, device_id: str, label: str | None, lang: str) -> dict:
+    body = {"code": code, "device_id": device_id, **({"label": label} if label else {})}
+    try:
+        response = requests.post(f"{url}/api/v1/enroll", json=body, timeout=TIMEOUT)
+    except requests.RequestException as exc:
+        raise EnrollmentRefused({"sync_url": [t("err.enroll_unreachable", lang)]}) from exc
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = {}
+    if response.status_code != 201:
+        reason = answer.get("message") or answer.get("error") or f"HTTP {response.status_code}"
+        if isinstance(answer.get("errors"), dict):
+            reason = f"{reason} {translate_errors(answer['errors'], lang)}"
+        raise EnrollmentRefused({"code": [t("err.enroll_refused", lang, reason=reason)]})
+    return answer
+
+
+def enroll(laptop, url: str, code: str, label: str | None, lang: str) -> dict:
+    """Enrol at the centre and keep the token; returns what the laptop is now."""
+    answer = _ask_centre(url, code, laptop.device_id, label, lang)
+    recorded = laptop.log.last_seq()
+    if answer.get("day_id") != laptop.plan.day_id:
+        raise EnrollmentRefused({"code": [t("err.day_mismatch", lang, theirs=answer.get("day_id"),
+                                            ours=laptop.plan.day_id)]})
+    if recorded and answer.get("booth_id") != laptop.booth_id:
+        plan = laptop.plan
+        raise EnrollmentRefused({"code": [t("err.booth_mismatch", lang, count=recorded,
+                                            theirs=plan.label("booths", answer.get("booth_id"), lang),
+                                            ours=plan.label("booths", laptop.booth_id, lang))]})
+    if answer.get("device_id") != laptop.device_id:
+        raise EnrollmentRefused({"code": [t("err.enroll_refused", lang, reason="device id differs")]})
+    laptop.booth_id = answer["booth_id"]
+    for key, value in (("booth_id", answer["booth_id"]), ("sync_url", url), ("device_token", answer["token"]),
+                       ("last_error", None)):
+        laptop.log.set_state(key, value)
+    return {"device_id": laptop.device_id, "booth_id": laptop.booth_id, "day_id": laptop.plan.day_id,
+            "sync_url": url}
+
+
+@bp.post("/api/enroll")
+def post_enroll():
+    lang = pick_language(request.args, request.cookies, request.headers.get("Accept-Language"))
+    laptop = current_app.extensions["openday"]["laptop"]
+    try:
+        url, code, label = parse_form(request.get_json(silent=True), lang)
+        enrolled = enroll(laptop, url, code, label, lang)
+    except EnrollmentRefused as exc:
+        return jsonify(message=t("entry_refused", lang), errors=exc.errors), 422
+    if laptop.puller is not None:
+        laptop.puller.pull_now()
+    return jsonify(enrolled=True, **enrolled), 201

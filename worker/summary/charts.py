@@ -1,0 +1,63 @@
+"""Charts of a summary version as PNG images (matplotlib, headless), labelled in Chinese
+with the WenQuanYi Micro Hei font (Debian fonts-wqy-microhei), found via font_manager."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP")
+
+
+def cjk_font() -> str | None:
+    """The first CJK font family matplotlib knows, or None (labels then fall back to English)."""
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in known), None)
+
+
+def _series(content: dict, plan, name: str, lang: str) -> tuple[str, list[str], list[int]]:
+    totals = content["figures"]["totals"]
+    if name == "materials":
+        data = totals["materials"]["distributed"]
+        return ("发放材料" if lang == "zh" else "Materials handed out"), \
+            [plan.label("materials", k, lang) for k in data], list(data.values())
+    if name == "departments":
+        data = {k: v for k, v in totals["inquiries"]["by_department"].items() if v}
+        return ("各科室受理咨询" if lang == "zh" else "Inquiries by department"), \
+            [plan.label("departments", k, lang) for k in data], list(data.values())
+    if name == "topics":
+        data = {k: v for k, v in totals["inquiries"]["by_topic"].items() if v}
+        return ("咨询主题" if lang == "zh" else "Inquiries by topic"), \
+            [plan.label("topics", k, lang) for k in data], list(data.values())
+    if name == "hours":
+        hours = totals["by_hour"]
+        return ("各时段接待群众" if lang == "zh" else "Visitors by hour"), \
+            [f"{h}:00" for h in hours], [doc["visitors"] for doc in hours.values()]
+    raise KeyError(name)
+
+
+CHARTS = ("materials", "departments", "topics", "hours")
+
+
+def chart_png(content: dict, plan, name: str, lang: str = "zh") -> bytes:
+    """One chart as PNG bytes; raises KeyError for an unknown chart name."""
+    font = cjk_font()
+    if lang == "zh" and font is None:
+        lang = "en"
+    title, labels, values = _series(content, plan, name, lang)
+    with plt.rc_context({"font.family": [font] if font else ["DejaVu Sans"], "axes.unicode_minus": False}):
+        figure, axes = plt.subplots(figsize=(7, 0.45 * max(len(labels), 4) + 1.2), dpi=100)
+        try:
+            bars = axes.barh(labels[::-1], values[::-1], color="#b22222")
+            axes.bar_label(bars, padding=3)
+            axes.set_title(title)
+            axes.spines[["top", "right"]].set_visible(False)
+            figure.tight_layout()
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", metadata={"Software": None})
+            return buffer.getvalue()
+        finally:
+            plt.close(figure)

@@ -1,0 +1,173 @@
+"""The day's final figures from the central log: pure functions, no I/O.
+
+The log is read in order (stream id order); each entry is (position, event, offset_ms).
+Counting uses the fold's own `contributions` and `void_effect`, with the fold's rules for
+which voids take effect, so the final totals equal the live projection at the same
+position. Every figure can be traced back to its events with `events_behind`.
+"""
+
+from collections import Counter, defaultdict
+
+from shared.events import RATINGS
+from worker.fold import contributions, is_void, void_effect
+from worker.totals import build_document
+
+NO_TOPIC = "_none"
+
+
+def position_key(position: str | None) -> tuple[int, int]:
+    """Stream ids compare as (milliseconds, sequence)."""
+    if not position:
+        return (0, 0)
+    ms, _, seq = position.partition("-")
+    return (int(ms), int(seq or 0))
+
+
+class _Pass:
+    """One pass over the log: the effective events, voids, and what each event is."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.by_id: dict[str, tuple[str, dict, int]] = {}
+        self.voided_by: dict[str, str] = {}  # target id -> void id that took effect
+        self.void_events: list[tuple[str, dict, dict | None]] = []
+
+    def take(self, position: str, event: dict, offset: int) -> Counter:
+        if not is_void(event):
+            self.by_id[event["event_id"]] = (position, event, offset)
+            return contributions(event, self.plan, offset)
+        target = self._void_target(event)
+        self.void_events.append((position, event, target))
+        if target is None:
+            return Counter()
+        self.voided_by[target["event_id"]] = event["event_id"]
+        return void_effect(event, target, self.by_id[target["event_id"]][2], self.plan)
+
+    def _void_target(self, void: dict) -> dict | None:
+        target_id = void["payload"]["target_event_id"]
+        held = self.by_id.get(target_id)
+        if held is None or target_id in self.voided_by or held[1]["device_id"] != void["device_id"]:
+            return None
+        return held[1]
+
+
+def _satisfaction(by_rating: dict[str, int]) -> dict:
+    total = sum(by_rating.get(r, 0) for r in RATINGS)
+    pleased = by_rating.get("satisfied", 0) + by_rating.get("basically_satisfied", 0)
+    tenths = (pleased * 2000 + total) // (2 * total) if total else None  # per mille, half up, integer only
+    return {
+        "total": total,
+        **{r: by_rating.get(r, 0) for r in RATINGS},
+        "rate_permille": tenths,
+        "rate": f"{tenths // 10}.{tenths % 10}%" if total else None,
+    }
+
+
+def _peak_hour(by_hour: dict) -> dict | None:
+    """The hour with the most visitors received (ties: the earlier hour)."""
+    best = None
+    for hour, doc in sorted(by_hour.items()):
+        if doc["visitors"] > 0 and (best is None or doc["visitors"] > best["visitors"]):
+            best = {"hour": hour, "visitors": doc["visitors"], "inquiries": doc["inquiries"]["total"]}
+    return best
+
+
+def _plan_order(plan, catalogue: str, keys) -> list:
+    order = {k: i for i, k in enumerate(plan.keys(catalogue))}
+    return sorted(keys, key=lambda k: (order.get(k, len(order)), k))
+
+
+def compute_figures(entries, plan, closed_position: str | None = None) -> dict:
+    """Everything the summary reports, from log entries in order. Deterministic: the same
+    entries give the same document, key for key."""
+    state, flat = _Pass(plan), Counter()
+    devices: dict[str, Counter] = defaultdict(Counter)
+    staff, staff_at, late, position, count = set(), defaultdict(set), [], None, 0
+    closed = position_key(closed_position) if closed_position else None
+    for position, event, offset in entries:
+        count += 1
+        flat.update(state.take(position, event, offset))
+        devices[event["device_id"]]["events"] += 1
+        devices[event["device_id"]][f"booth:{event['booth_id']}"] += 1
+        if event.get("staff"):
+            staff.add(event["staff"])
+            staff_at[event["booth_id"]].add(event["staff"])
+        if closed is not None and position_key(position) > closed:
+            late.append(event["event_id"])
+    totals = build_document({k: v for k, v in flat.items() if v})
+    hot = defaultdict(list)
+    for pos, event, _ in state.by_id.values():
+        p = event["payload"]
+        if event["type"] == "feedback.collected" and p.get("hot_issue") and event["event_id"] not in state.voided_by:
+            hot[p.get("topic") or NO_TOPIC].append(
+                {"event_id": event["event_id"], "position": pos, "booth_id": event["booth_id"],
+                 "text": p.get("comment", "")})
+    return {
+        "position": position or "0-0",
+        "closed_position": closed_position,
+        "log_entries": count,
+        "totals": totals,
+        "whole_day": {k: v for k, v in sorted(flat.items()) if "|" not in k and v},
+        "satisfaction": _satisfaction(totals["feedback"]["by_rating"]),
+        "peak_hour": _peak_hour(totals["by_hour"]),
+        "laptops": {"count": len(devices), "by_device": {
+            d: {"events": c["events"], "booths": sorted(k[6:] for k in c if k.startswith("booth:"))}
+            for d, c in sorted(devices.items())}},
+        "staff": {"count": len(staff), "codes": sorted(staff)},
+        "staff_by_booth": {booth: len(codes) for booth, codes in sorted(staff_at.items())},
+        "voided": [
+            {"event_id": void["event_id"], "position": pos, "device_id": void["device_id"],
+             "target_event_id": void["payload"]["target_event_id"], "reason": void["payload"]["reason"],
+             "target_type": target["type"] if target else None, "took_effect": target is not None}
+            for pos, void, target in state.void_events],
+        "hot_issues": {topic: sorted(hot[topic], key=lambda h: position_key(h["position"]))
+                       for topic in _plan_order(plan, "topics", hot)},
+        "late": {"count": len(late), "event_ids": late},
+    }
+
+
+def summary_figure_values(figures: dict) -> dict[str, int]:
+    """Whole-day figure name -> count, including the counts that are not in the totals."""
+    values = dict(figures["whole_day"])
+    values["laptops"] = figures["laptops"]["count"]
+    values["staff"] = figures["staff"]["count"]
+    values["late"] = figures["late"]["count"]
+    return values
+
+
+def events_behind(entries, plan, figure: str, closed_position: str | None = None) -> list[dict]:
+    """The events behind one figure, in log order, with what each adds.
+
+    `figure` is a flat figure name ('materials.distributed.leaflet',
+    'booth:bayi|visitors', 'hour:10|inquiries.total'), or 'laptop:<device>',
+    'staff:<code>', 'voided', 'late', 'hot_issues' or 'hot_issues.<topic>'. For flat figures the
+    amounts of the rows not voided add up to the figure."""
+    state, rows = _Pass(plan), []
+    closed = position_key(closed_position) if closed_position else None
+    for position, event, offset in entries:
+        effect = state.take(position, event, offset)
+        amount = None
+        if figure == "voided":
+            amount = 1 if is_void(event) and effect.get("voided") else None
+        elif figure == "late":
+            amount = 1 if closed is not None and position_key(position) > closed else None
+        elif figure.startswith("laptop:"):
+            amount = 1 if event["device_id"] == figure[7:] else None
+        elif figure.startswith("staff:"):
+            amount = 1 if event.get("staff") == figure[6:] else None
+        elif figure.startswith("hot_issues"):
+            p = event["payload"]
+            topic = figure.partition(".")[2]
+            if event["type"] == "feedback.collected" and p.get("hot_issue") and (
+                    not topic or (p.get("topic") or NO_TOPIC) == topic):
+                amount = 1
+        elif not is_void(event) and effect.get(figure):
+            amount = effect[figure]
+        if amount is not None:
+            rows.append({"position": position, "event_id": event["event_id"], "type": event["type"],
+                         "device_id": event["device_id"], "booth_id": event["booth_id"],
+                         "staff": event.get("staff"), "recorded_at": event["recorded_at"],
+                         "payload": event["payload"], "amount": amount})
+    for row in rows:
+        row["voided_by"] = state.voided_by.get(row["event_id"])
+    return rows

@@ -1,0 +1,55 @@
+"""The summary RQ job and how it is requested. Jobs take plain JSON arguments."""
+
+from redis import Redis
+from rq import Retry
+
+from shared.clock import now_utc, to_rfc3339
+from shared.plan import load_plans
+from sync_service import keys
+from sync_service.config import load_config
+from worker.queue import queue, rq_connection
+from worker.summary.build import build_content
+from worker.summary.store import append_version, close_day, closed_record, get_template, read_log
+
+_plans = {}
+
+
+def make_version(redis, day_id: str, plan) -> tuple[dict, bool]:
+    """Summarise the log as it is now; a new version only if something changed."""
+    closed = closed_record(redis, day_id)
+    entries = list(read_log(redis, day_id))
+    content = build_content(entries, plan, get_template(redis, plan), closed and closed["position"])
+    return append_version(redis, day_id, content, to_rfc3339(now_utc()))
+
+
+def summarize_day(day_id: str) -> int:
+    """RQ job: the next summary version of a closed day; returns its version number."""
+    config = load_config()
+    if not _plans:
+        _plans.update(load_plans(config["PLAN_DIR"]))
+    redis = Redis.from_url(config["REDIS_URL"], decode_responses=True)
+    redis.delete(keys.summary_requested(day_id))
+    version, _ = make_version(redis, day_id, _plans[day_id])
+    return version["version"]
+
+
+def request_summary(redis, rq_redis, day_id: str) -> bool:
+    """Queue a summary job unless one is queued; the job clears the flag before reading."""
+    if not redis.set(keys.summary_requested(day_id), "1", nx=True, ex=600):
+        return False
+    queue(rq_redis).enqueue("worker.summary.job.summarize_day", day_id, retry=Retry(max=3), job_timeout=1800)
+    return True
+
+
+def request_summary_if_closed(redis, day_id: str) -> bool:
+    """Called after a fold: events that arrive after closing make a new summary version."""
+    if not redis.exists(keys.closed(day_id)):
+        return False
+    return request_summary(redis, rq_connection(load_config()["REDIS_URL"]), day_id)
+
+
+def close_and_summarize(redis, rq_redis, day_id: str, closed_by: str) -> tuple[dict, bool]:
+    """Close the day (once) and queue its summary; returns (closing record, newly closed)."""
+    record, newly = close_day(redis, day_id, closed_by, to_rfc3339(now_utc()))
+    request_summary(redis, rq_redis, day_id)
+    return record, newly
