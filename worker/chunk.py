@@ -19,7 +19,7 @@ from shared.events import COORDINATOR_DEVICE, RESOLUTION, VOID
 from worker.fold import FoldView, expand, scoped
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     sid: str  # stream id: the log position
     event: dict

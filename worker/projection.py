@@ -12,6 +12,8 @@ events before it see the old mapping, the events after it the new one.
 
 import json
 
+import orjson
+
 from shared.events import RESOLUTION
 from sync_service import keys
 from worker.chunk import ChunkFold, Entry, position
@@ -23,9 +25,8 @@ CHUNK = 5000
 
 
 def _entries(flat: list) -> list[Entry]:
-    bodies = json.loads("[" + ",".join(flat[1::4]) + "]")  # one parse for the whole chunk
-    return [Entry(flat[i], body, int(flat[i + 2]), int(flat[i + 3])) for i, body in zip(range(0, len(flat), 4), bodies,
-                                                                                          strict=True)]
+    bodies = orjson.loads("[" + ",".join(flat[1::4]) + "]")  # one parse for the whole chunk
+    return list(map(Entry, flat[::4], bodies, map(int, flat[2::4]), map(int, flat[3::4])))
 
 
 def _resolutions(flat: list) -> dict:

@@ -114,3 +114,12 @@ def build_document(flat: dict[str, int], hot_issues: list[dict] | None = None, b
 def known_booth(flat: dict[str, int], booth: str) -> bool:
     prefix = f"booth:{booth}|"
     return any(name.startswith(prefix) for name in flat)
+
+
+def counts_only(document: dict) -> dict:
+    """The document without what is not a count of the fold: the laptops (by_device) and the
+    hot issues' texts (feedback.hot_issue_list). For comparing with other tallies."""
+    doc = {k: v for k, v in document.items() if k != "by_device"}
+    if "feedback" in doc:
+        doc["feedback"] = {k: v for k, v in doc["feedback"].items() if k != "hot_issue_list"}
+    return doc
