@@ -39,7 +39,8 @@ def dev(data_dir: Path, sync_port: int, field_port: int, plan_path: str) -> None
 def sync_service(bind: str, workers: int, threads: int) -> None:
     """Serve the sync service under gunicorn (the production entry point)."""
     args = ["gunicorn", "--bind", bind, "--workers", str(workers), "--worker-class", "gthread",
-            "--threads", str(threads), "--access-logfile", "-", "sync_service.wsgi:app"]
+            "--threads", str(threads), "--access-logfile", "-", "sync_service.wsgi:app",
+            "--config", "python:sync_service.gunicorn_conf"]  # /metrics across gunicorn workers
     os.execvp(sys.executable, [sys.executable, "-m", *args])
 
 
@@ -52,12 +53,15 @@ def worker(burst: bool) -> None:
 
     from sync_service.config import load_config
     from worker.catchup import start_catchup
+    from worker.metrics import serve_metrics_if_configured
     from worker.queue import queue, rq_connection
 
     connection = rq_connection(load_config()["REDIS_URL"])
     start_catchup(load_config()["REDIS_URL"], float(os.environ.get("OPENDAY_CATCHUP_SECONDS", 2)))
-    Worker([queue(connection)], connection=connection, serializer=JSONSerializer,
-           maintenance_interval=int(os.environ.get("OPENDAY_MAINTENANCE_SECONDS", 60))).work(burst=burst)
+    rq_worker = Worker([queue(connection)], connection=connection, serializer=JSONSerializer,
+                       maintenance_interval=int(os.environ.get("OPENDAY_MAINTENANCE_SECONDS", 60)))
+    serve_metrics_if_configured(rq_worker)  # OPENDAY_METRICS_PORT
+    rq_worker.work(burst=burst)
 
 
 @main.command("field-app")

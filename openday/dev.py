@@ -3,6 +3,7 @@ field app — as separate processes, the same entry points docker-compose.yml ru
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from redis import Redis
 
 from openday.embedded_redis import EmbeddedRedis
 from shared.plan import load_plan
+from sync_service.coordinators import add_coordinator
 from sync_service.devices import Device, register_device
 
 
@@ -60,6 +62,20 @@ def dev_device(redis_url: str, data_dir: Path, plan) -> dict:
     return device
 
 
+def dev_coordinator(redis_url: str, data_dir: Path, plan) -> dict:
+    """A coordinator account for the local dashboard, its password kept in the data folder."""
+    path = data_dir / "dev-coordinator.json"
+    if path.exists():
+        account = json.loads(path.read_text())
+    else:
+        account = {"username": "dev", "password": secrets.token_urlsafe(12)}
+    add_coordinator(Redis.from_url(redis_url, decode_responses=True), account["username"], account["password"],
+                    [plan.day_id])
+    path.write_text(json.dumps(account))
+    path.chmod(0o600)
+    return account
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -74,6 +90,7 @@ def run_dev(data_dir: Path, sync_port: int, field_port: int, plan_path: str) -> 
         redis_url = redis_server.start().url
     plan = load_plan(plan_path)
     device = dev_device(redis_url, data_dir, plan)
+    account = dev_coordinator(redis_url, data_dir, plan)
     sync_url, field_url = f"http://127.0.0.1:{sync_port}", f"http://127.0.0.1:{field_port}"
     env = {**os.environ, "REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(Path(plan_path).parent)}
     field_env = {
@@ -96,6 +113,8 @@ def run_dev(data_dir: Path, sync_port: int, field_port: int, plan_path: str) -> 
         print(f"redis         {redis_url}", flush=True)
         print(f"sync service  {sync_url}   (totals: {sync_url}/api/v1/days/{plan.day_id}/totals)", flush=True)
         print(f"field app     {field_url}   (booth page for {device['booth_id']})", flush=True)
+        print(f"dashboard     {sync_url}/dashboard/days/{plan.day_id}   "
+              f"(coordinator {account['username']}, password {account['password']})", flush=True)
         print("Ctrl-C stops everything.", flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)

@@ -27,13 +27,17 @@ def create_app(config: dict | None = None) -> Flask:
         "plans": load_plans(app.config["PLAN_DIR"]),
     }
 
+    from sync_service import observability
+    from sync_service.dashboard import bp as dashboard_bp
     from sync_service.errors import register_error_handlers
     from sync_service.routes import bp
     from sync_service.summary_routes import bp as summary_bp
     from sync_service.totals_api import bp as totals_bp  # totals, live, quarantine
 
     register_error_handlers(app)
+    observability.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(dashboard_bp)
     app.register_blueprint(summary_bp)
     app.register_blueprint(totals_bp)
     return app

@@ -99,6 +99,23 @@ COORDINATORS = "od:coordinators"  # Hash: username -> JSON {password_hash, days}
 SECRET_KEY = "od:secret-key"  # String: session signing key when OPENDAY_SECRET_KEY is not set
 
 
+def signin_failures(username: str, address: str) -> str:
+    """Hash with a TTL: failed coordinator sign-ins for one username from one client
+    address (both hashed into the key, so odd characters cannot shape it): n (failures
+    in the window), until (epoch seconds before which tries are refused). See
+    dashboard/throttle.py."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{username}\n{address}".encode()).hexdigest()[:32]
+    return f"od:signin-failures:{digest}"
+
+
+def coordinator_session(session_id: str) -> str:
+    """String with a TTL: username of a signed-in dashboard session. Sign-out deletes it,
+    so a copied session cookie stops working (dashboard/sessions.py)."""
+    return f"od:coordinator-session:{session_id}"
+
+
 def closed(day_id: str) -> str:
     """Hash: the day's closing — position (log stream id at close), closed_at (RFC 3339),
     closed_by (coordinator). Absent while the day is open. Set once (HSETNX on position)."""

@@ -34,7 +34,7 @@ def quarantine_report(redis, plan, day_id: str) -> dict:
     return {
         "day_id": day_id,
         "position": position or "0-0",
-        "pending": [{"field": f, "key": k, "catalogue": RESOLVABLE_FIELDS[f], "events": int(n)}
+        "quarantine": [{"field": f, "key": k, "catalogue": RESOLVABLE_FIELDS[f], "events": int(n)}
                     for (f, k), n in sorted((tuple(name.split("|", 1)), n) for name, n in pending.items())],
         "resolved": [{"field": name.split("|", 1)[0], "key": name.split("|", 1)[1], **json.loads(raw)}
                      for name, raw in sorted(resolved.items())],

@@ -1,6 +1,7 @@
 """The README's run command: `openday dev` brings everything up, and Ctrl-C leaves
 no process behind."""
 
+import re
 import signal
 
 import psutil
@@ -8,6 +9,7 @@ import requests
 
 from openday.embedded_redis import free_port
 from tests.helpers import DAY, Process, openday, wait_until
+from tests.signin import sign_in_requests
 
 
 def test_dev_runs_everything_and_stops_cleanly(tmp_path):
@@ -25,6 +27,11 @@ def test_dev_runs_everything_and_stops_cleanly(tmp_path):
         assert requests.post(f"http://127.0.0.1:{field_port}/api/events", json=entry, timeout=5).status_code == 201
         wait_until(lambda: requests.get(f"http://127.0.0.1:{sync_port}/api/v1/days/{DAY}/totals",
                                         timeout=5).json()["visitors"] == 4, message="visitor in totals")
+
+        username, password = re.search(r"coordinator (\S+), password (\S+)\)", output).groups()
+        with requests.Session() as browser:
+            day_page = sign_in_requests(browser, f"http://127.0.0.1:{sync_port}", username, password)
+            assert day_page.status_code == 200 and f"/dashboard/days/{DAY}" in day_page.text
     finally:
         dev.popen.send_signal(signal.SIGINT)  # what Ctrl-C sends
         dev.popen.wait(30)

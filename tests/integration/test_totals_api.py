@@ -58,7 +58,7 @@ def test_coordinator_maps_and_rejects_quarantined_keys(api, redis, plan):
     _quarantined_day(redis, plan)
     assert read_totals(redis, DAY)["quarantined"] == 2
     listing = api.get(f"/api/v1/days/{DAY}/quarantine", auth=COORDINATOR).json
-    assert [(p["field"], p["key"], p["events"]) for p in listing["pending"]] == [
+    assert [(p["field"], p["key"], p["events"]) for p in listing["quarantine"]] == [
         ("material", "balloon", 1), ("topic", "yiliao", 1)]
     assert "poster" in listing["options"]["material"]
 
@@ -76,7 +76,7 @@ def test_coordinator_maps_and_rejects_quarantined_keys(api, redis, plan):
     # the resolutions are events of the log, from the reserved coordinator device
     assert CentralLog(redis).acked_seq(DAY, COORDINATOR_DEVICE) == 2
     listing = api.get(f"/api/v1/days/{DAY}/quarantine", auth=COORDINATOR).json
-    assert listing["pending"] == []
+    assert listing["quarantine"] == []
     assert {(r["key"], r["action"], r["to"]) for r in listing["resolved"]} == {
         ("balloon", "map", "poster"), ("yiliao", "reject", None)}
     again = api.post(f"/api/v1/days/{DAY}/quarantine/resolve", auth=COORDINATOR,

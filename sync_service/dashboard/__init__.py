@@ -1,0 +1,19 @@
+"""The coordinator's pages on the sync service: sign-in, the list of granted days and the
+live day page. Registered with one line in sync_service/app.py; `_init_app` runs once
+at registration and adds what the whole app needs for browser sessions (CSRF checks on
+every session-authenticated write, dead-session cleanup, security headers)."""
+
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+
+@bp.record_once
+def _init_app(state) -> None:
+    from sync_service.dashboard.guard import init_guard
+
+    init_guard(state.app)
+
+
+from sync_service.dashboard import pages, signin  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,456 @@
+// The day page: fetch the totals once, then apply the changed figures that arrive on the
+// live SSE stream (no reload, no polling of the totals). Charts are drawn by plotly.js,
+// served by this service from the `plotly` Python package (never a CDN).
+(() => {
+  'use strict';
+  const boot = JSON.parse(document.getElementById('boot').textContent);
+  const t = boot.t;
+  const lang = boot.lang;
+  const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+  const locale = lang === 'zh' ? 'zh-CN' : 'en';
+  const STALE_MS = 10 * 60 * 1000;
+  const SKEW_MS = 60 * 1000;
+  const FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+
+  const catalogue = {};
+  for (const [name, items] of Object.entries(boot.catalogues)) {
+    catalogue[name] = Object.fromEntries(items.map((item) => [item.id, item]));
+  }
+  const label = (name, key) => (catalogue[name][key] || {}).label || key;
+  const keysOf = (name) => boot.catalogues[name].map((item) => item.id);
+
+  // ---- state: the figures as flat names, exactly as the live stream names them ----------
+  const state = { flat: {}, position: null, totalsFetches: 0, liveMessages: 0, renders: 0 };
+  window.openday = state; // read by the browser tests
+
+  const figure = (name) => state.flat[name] || 0;
+  const scoped = (scope, name) => figure(scope ? `${scope}|${name}` : name);
+
+  function flatten(doc) {
+    const flat = {};
+    const walk = (node, prefix, scope) => {
+      for (const [key, value] of Object.entries(node)) {
+        const name = prefix + key;
+        if (name === 'materials.remaining') continue; // derived: restocked - distributed
+        if (typeof value === 'number') flat[scope + name] = value;
+        else if (value && typeof value === 'object' && !Array.isArray(value)) walk(value, `${name}.`, scope);
+      }
+    };
+    for (const [key, value] of Object.entries(doc)) {
+      if (key === 'by_booth' || key === 'by_hour') {
+        const kind = key === 'by_booth' ? 'booth' : 'hour';
+        for (const [sub, part] of Object.entries(value || {})) walk(part, '', `${kind}:${sub}|`);
+      } else if (!['day_id', 'position', 'log_entries'].includes(key)) {
+        walk({ [key]: value }, '', '');
+      }
+    }
+    return flat;
+  }
+
+  function comparePositions(a, b) {
+    const [am, as] = String(a).split('-').map(Number);
+    const [bm, bs] = String(b).split('-').map(Number);
+    return am - bm || (as || 0) - (bs || 0);
+  }
+
+  // ---- small DOM helpers (text only: nothing from the server becomes HTML) --------------
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === 'class') node.className = value;
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : value);
+    }
+    for (const child of children.flat()) {
+      if (child !== undefined && child !== null) node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+  const fmt = (n) => Number(n).toLocaleString(locale);
+  const $ = (id) => document.getElementById(id);
+
+  async function api(method, url, body) {
+    const options = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+    if (method !== 'GET') options.headers['X-CSRFToken'] = csrfToken;
+    if (body !== undefined) {
+      options.headers['Content-Type'] = 'application/json';
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(url, options);
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    return { ok: response.ok, status: response.status, data };
+  }
+  // A route the server does not have yet (another part of the system still to land).
+  const notServed = (r) => (r.status === 404 && r.data && r.data.error === 'not_found') || r.status === 405;
+  const reason = (r) => {
+    const d = r.data || {};
+    const fields = d.errors ? ` ${JSON.stringify(d.errors)}` : '';
+    return `${t.action_failed} (${r.status}): ${d.message || d.error || ''}${fields}`;
+  };
+
+  // ---- charts --------------------------------------------------------------------------
+  const plotConfig = { displayModeBar: false, responsive: true, staticPlot: false };
+  function layout(extra) {
+    return {
+      font: { family: FONT, size: 12 }, margin: { l: 10, r: 10, t: 30, b: 10 }, autosize: true,
+      paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)', barmode: 'group',
+      legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' }, ...extra,
+    };
+  }
+  // counts are whole numbers: no 0.5 ticks on small charts
+  const countAxis = (values) => ({ automargin: true, rangemode: 'tozero', tickformat: ',d',
+    ...(Math.max(0, ...values) < 5 ? { dtick: 1 } : {}) });
+  function draw(id, traces, extra) {
+    const values = traces.flatMap((trace) => (trace.orientation === 'h' ? trace.x : trace.y));
+    const axis = countAxis(values);
+    const horizontal = traces[0] && traces[0].orientation === 'h';
+    Plotly.react($(id), traces, layout({ ...extra, [horizontal ? 'xaxis' : 'yaxis']: axis }), plotConfig);
+  }
+
+  function sortedBars(id, catalogueName, figurePrefix) {
+    const keys = new Set(keysOf(catalogueName));
+    const prefix = `${figurePrefix}.`;
+    for (const name of Object.keys(state.flat)) {
+      if (name.startsWith(prefix)) keys.add(name.slice(prefix.length)); // keys mapped from quarantine too
+    }
+    const rows = [...keys].map((key) => [label(catalogueName, key), figure(prefix + key)])
+      .sort((a, b) => a[1] - b[1]); // plotly draws horizontal bars bottom-up: largest on top
+    draw(id, [{
+      type: 'bar', orientation: 'h', y: rows.map((r) => r[0]), x: rows.map((r) => r[1]),
+      text: rows.map((r) => fmt(r[1])), textposition: 'auto', marker: { color: '#c0392b' },
+      hovertemplate: '%{y}: %{x}<extra></extra>',
+    }], { height: 50 + 26 * rows.length, yaxis: { automargin: true }, showlegend: false });
+  }
+
+  function hourKeys() {
+    const hours = new Set();
+    const open = boot.opening_hours || {};
+    if (open.start && open.end) {
+      const first = parseInt(open.start, 10);
+      const last = parseInt(open.end, 10);
+      for (let h = first; h <= last; h += 1) hours.add(String(h).padStart(2, '0'));
+    }
+    for (const name of Object.keys(state.flat)) {
+      if (name.startsWith('hour:')) hours.add(name.slice(5, name.indexOf('|')));
+    }
+    return [...hours].sort();
+  }
+
+  const renderers = {
+    headline() {
+      const total = figure('feedback.total');
+      const satisfied = figure('feedback.by_rating.satisfied') + figure('feedback.by_rating.basically_satisfied');
+      const cards = [
+        ['visitors', t.visitors, figure('visitors'), t.unit_people],
+        ['inquiries.total', t.inquiries, figure('inquiries.total'), t.unit_items],
+        ...keysOf('materials').map((key) => {
+          const measure = (catalogue.materials[key].measure || {})[lang] || '';
+          return [`materials.distributed.${key}`, `${t.handed_out} ${label('materials', key)}`,
+            figure(`materials.distributed.${key}`), measure];
+        }),
+        ['feedback.total', t.feedback, total, t.unit_cards],
+        ['satisfaction', t.satisfaction, total ? `${Math.round((100 * satisfied) / total)}%` : '—', ''],
+        ['feedback.hot_issues', t.hot_issues, figure('feedback.hot_issues'), t.unit_issues],
+      ];
+      if (figure('quarantined')) cards.push(['quarantined', t.quarantined, figure('quarantined'), '']);
+      $('headline').replaceChildren(...cards.map(([name, title, value, unit]) => el('div',
+        { class: `figure${name === 'quarantined' ? ' warn' : ''}`, 'data-figure': name, 'data-value': value },
+        el('span', { class: 'value' }, typeof value === 'number' ? fmt(value) : value, el('small', {}, unit)),
+        el('span', { class: 'name' }, title))));
+    },
+
+    booths() {
+      const booths = keysOf('booths');
+      const names = booths.map((b) => label('booths', b));
+      const series = [['visitors', t.visitors, '#c0392b'], ['inquiries.total', t.inquiries, '#2471a3'],
+        ['feedback.total', t.feedback, '#7d8c2d']];
+      draw('chart-booths', series.map(([name, title, color]) => ({
+        type: 'bar', name: title, x: names, y: booths.map((b) => scoped(`booth:${b}`, name)), marker: { color },
+      })), { height: 300, xaxis: { automargin: true } });
+      $('booth-cards').replaceChildren(...booths.map((b) => el('div', { class: 'booth', 'data-booth': b },
+        el('h3', {}, label('booths', b)),
+        el('dl', {},
+          el('dt', {}, t.visitors), el('dd', {}, fmt(scoped(`booth:${b}`, 'visitors'))),
+          el('dt', {}, t.inquiries), el('dd', {}, fmt(scoped(`booth:${b}`, 'inquiries.total'))),
+          el('dt', {}, t.feedback), el('dd', {}, fmt(scoped(`booth:${b}`, 'feedback.total'))),
+          el('dt', {}, t.hot_issues), el('dd', {}, fmt(scoped(`booth:${b}`, 'feedback.hot_issues')))))));
+    },
+
+    departments() { sortedBars('chart-departments', 'departments', 'inquiries.by_department'); },
+    topics() { sortedBars('chart-topics', 'topics', 'inquiries.by_topic'); },
+
+    hours() {
+      const hours = hourKeys();
+      const x = hours.map((h) => `${h}:00`);
+      draw('chart-hours', [
+        { type: 'bar', name: t.inquiries, x, y: hours.map((h) => scoped(`hour:${h}`, 'inquiries.total')), marker: { color: '#2471a3' } },
+        { type: 'bar', name: t.visitors, x, y: hours.map((h) => scoped(`hour:${h}`, 'visitors')), marker: { color: '#c0392b' } },
+      ], { height: 280, xaxis: { type: 'category', automargin: true } });
+    },
+
+    materials() {
+      const materials = keysOf('materials');
+      const names = materials.map((m) => label('materials', m));
+      draw('chart-materials', [
+        { type: 'bar', name: t.distributed, x: names, y: materials.map((m) => figure(`materials.distributed.${m}`)), marker: { color: '#c0392b' } },
+        { type: 'bar', name: t.restocked, x: names, y: materials.map((m) => figure(`materials.restocked.${m}`)), marker: { color: '#95a5a6' } },
+      ], { height: 280, xaxis: { automargin: true } });
+      const low = [];
+      const rows = [];
+      for (const b of keysOf('booths')) {
+        for (const m of materials) {
+          const given = scoped(`booth:${b}`, `materials.distributed.${m}`);
+          const delivered = scoped(`booth:${b}`, `materials.restocked.${m}`);
+          const threshold = catalogue.materials[m].low_stock;
+          const remaining = delivered - given;
+          const isLow = delivered > 0 && threshold !== undefined && remaining < threshold;
+          if (isLow) low.push(`${label('booths', b)} · ${label('materials', m)} (${t.remaining} ${fmt(remaining)})`);
+          rows.push(el('tr', { class: isLow ? 'low' : null, 'data-booth': b, 'data-material': m },
+            el('td', {}, label('booths', b)), el('td', {}, label('materials', m)),
+            el('td', { class: 'num' }, fmt(given)), el('td', { class: 'num' }, delivered ? fmt(delivered) : '—'),
+            el('td', { class: 'num' }, delivered ? fmt(remaining) : t.no_stock_info),
+            el('td', {}, isLow ? el('span', { class: 'tag bad' }, `${t.low_stock} (< ${fmt(threshold)})`) : '')));
+        }
+      }
+      $('materials-table').replaceChildren(
+        el('thead', {}, el('tr', {}, [t.booth, t.material, t.distributed, t.restocked, t.remaining, ''].map((h) => el('th', {}, h)))),
+        el('tbody', {}, rows));
+      const alert = $('low-stock-alert');
+      alert.hidden = low.length === 0;
+      alert.replaceChildren(el('strong', {}, `⚠ ${t.low_stock_alert} `), low.join('；'));
+    },
+  };
+
+  // Which parts of the page a changed figure touches: the rest is left alone.
+  function sectionsFor(name) {
+    if (name.startsWith('hour:')) return ['hours'];
+    if (name.startsWith('booth:')) return name.includes('materials.') ? ['booths', 'materials'] : ['booths'];
+    if (name.startsWith('inquiries.by_department')) return ['headline', 'departments'];
+    if (name.startsWith('inquiries.by_topic')) return ['headline', 'topics'];
+    if (name.startsWith('materials.')) return ['headline', 'materials'];
+    return ['headline'];
+  }
+
+  const dirty = new Set();
+  let frame = null;
+  function markDirty(sections) {
+    sections.forEach((s) => dirty.add(s));
+    if (frame === null) frame = requestAnimationFrame(renderDirty);
+  }
+  function renderDirty() {
+    frame = null;
+    for (const section of [...dirty]) {
+      dirty.delete(section);
+      renderers[section]();
+    }
+    state.renders += 1;
+    $('position').textContent = state.position ? `${t.position} ${state.position}` : '';
+    document.body.dataset.position = state.position || '';
+  }
+
+  // ---- totals and the live stream ---------------------------------------------------------
+  const early = []; // live messages that arrive before the first totals
+  async function loadTotals() {
+    state.totalsFetches += 1;
+    const r = await api('GET', boot.api.totals);
+    if (!r.ok) {
+      $('headline').replaceChildren(el('p', { class: 'error' }, `${t.load_failed}: ${r.status}`));
+      return;
+    }
+    state.flat = flatten(r.data);
+    state.position = r.data.position || '0-0';
+    early.splice(0).forEach(applyLive);
+    markDirty(Object.keys(renderers));
+    document.body.dataset.ready = '1';
+  }
+
+  function applyLive(message) {
+    if (state.position === null) { early.push(message); return; }
+    if (comparePositions(message.position, state.position) <= 0) return; // already reflected
+    state.liveMessages += 1;
+    const sections = new Set();
+    for (const [name, value] of Object.entries(message.changed || {})) {
+      state.flat[name] = value;
+      sectionsFor(name).forEach((s) => sections.add(s));
+      if (name === 'quarantined') refreshSoon('quarantine');
+    }
+    state.position = message.position;
+    refreshSoon('devices');
+    markDirty(sections);
+  }
+
+  function setStatus(kind) {
+    const badge = $('live-status');
+    badge.dataset.state = kind;
+    badge.textContent = { live: `● ${t.live}`, connecting: t.connecting, reconnecting: t.reconnecting,
+      unavailable: t.live_unavailable }[kind];
+  }
+
+  let retryMs = 5000;
+  function connectLive() {
+    setStatus('connecting');
+    const source = new EventSource(boot.api.live);
+    let broken = false;
+    source.addEventListener('totals', (event) => applyLive(JSON.parse(event.data)));
+    source.onopen = () => {
+      setStatus('live');
+      retryMs = 5000;
+      if (broken) loadTotals(); // missed messages while away: start again from the current totals
+      broken = false;
+    };
+    source.onerror = () => {
+      broken = true;
+      if (source.readyState === EventSource.CLOSED) { // refused (e.g. not served): try again later, slowly
+        setStatus('unavailable');
+        setTimeout(connectLive, retryMs);
+        retryMs = Math.min(retryMs * 2, 120000);
+      } else {
+        setStatus('reconnecting');
+      }
+    };
+  }
+
+  // ---- devices, quarantine, enrollment codes: small lists fetched on load and on change --
+  const timers = {};
+  function refreshSoon(what) {
+    if (timers[what]) return;
+    timers[what] = setTimeout(() => { timers[what] = null; loaders[what](); }, 2000);
+  }
+
+  function showNote(id, text) {
+    const note = $(id);
+    note.hidden = !text;
+    note.textContent = text || '';
+  }
+
+  function ago(iso) {
+    if (!iso) return t.never;
+    const ms = Date.now() - Date.parse(iso);
+    if (ms < 60000) return t.ago_s.replace('{n}', Math.max(0, Math.round(ms / 1000)));
+    if (ms < 3600000) return t.ago_m.replace('{n}', Math.round(ms / 60000));
+    return t.ago_h.replace('{n}', Math.round(ms / 3600000));
+  }
+
+  let devices = [];
+  function renderDevices() {
+    const rows = devices.map((d) => {
+      const stale = !d.revoked && (!d.last_seen || Date.now() - Date.parse(d.last_seen) > STALE_MS);
+      const skewed = d.skewed || Math.abs(d.clock_offset_ms || 0) > SKEW_MS;
+      const tags = [];
+      if (d.revoked) tags.push(el('span', { class: 'tag bad' }, t.revoked));
+      if (stale) tags.push(el('span', { class: 'tag warn' }, t.stale));
+      if (skewed) tags.push(el('span', { class: 'tag warn' }, t.skewed));
+      if (!tags.length) tags.push(el('span', { class: 'tag ok' }, t.ok));
+      return el('tr', { 'data-device': d.device_id, class: stale || skewed || d.revoked ? 'flagged' : null },
+        el('td', {}, d.label || d.device_id), el('td', {}, label('booths', d.booth_id)),
+        el('td', { title: d.last_seen || '' }, ago(d.last_seen)),
+        el('td', { class: 'num' }, d.pending === null || d.pending === undefined ? '—' : fmt(d.pending)),
+        el('td', { class: 'num' }, d.clock_offset_ms === null || d.clock_offset_ms === undefined ? '—'
+          : `${fmt(d.clock_offset_ms)} ${t.ms}`),
+        el('td', {}, tags));
+    });
+    $('devices-table').replaceChildren(
+      el('thead', {}, el('tr', {}, [t.device, t.booth, t.last_seen, t.pending, t.clock_offset, t.status].map((h) => el('th', {}, h)))),
+      el('tbody', {}, rows));
+    showNote('devices-note', devices.length ? '' : t.no_devices);
+  }
+
+  const listOf = (data, ...names) => {
+    if (Array.isArray(data)) return data;
+    for (const name of names) if (data && Array.isArray(data[name])) return data[name];
+    return [];
+  };
+
+  const FIELD_CATALOGUE = { topic: 'topics', department: 'departments', material: 'materials', booth: 'booths',
+    topics: 'topics', departments: 'departments', materials: 'materials', booths: 'booths' };
+
+  function renderQuarantine(items) {
+    const rows = items.map((item) => {
+      const catalogueName = FIELD_CATALOGUE[item.field] || 'topics';
+      const select = el('select', { 'aria-label': t.map_to },
+        keysOf(catalogueName).map((key) => el('option', { value: key }, label(catalogueName, key))));
+      const resolve = (action) => async () => {
+        const body = { field: item.field, key: item.key, action };
+        if (action === 'map') body.to = select.value;
+        const r = await api('POST', `${boot.api.quarantine}/resolve`, body);
+        showNote('quarantine-note', r.ok ? '' : reason(r));
+        loaders.quarantine();
+      };
+      return el('tr', { 'data-key': `${item.field}:${item.key}` },
+        el('td', {}, item.field), el('td', {}, el('code', {}, item.key)),
+        el('td', { class: 'num' }, fmt(item.count ?? item.events ?? 0)),
+        el('td', { class: 'actions' }, select, el('button', { type: 'button', class: 'map', onclick: resolve('map') }, t.map),
+          el('button', { type: 'button', class: 'reject', onclick: resolve('reject') }, t.reject)));
+    });
+    $('quarantine-table').replaceChildren(
+      el('thead', {}, el('tr', {}, [t.field, t.key, t.count, ''].map((h) => el('th', {}, h)))), el('tbody', {}, rows));
+    if (!items.length) showNote('quarantine-note', t.no_quarantine);
+  }
+
+  const showCode = (code) => (/^[A-Z0-9]{8}$/i.test(code) ? `${code.slice(0, 4)}-${code.slice(4)}` : code);
+  function renderCodes(codes) {
+    const rows = codes.map((c) => el('tr', { 'data-code': c.code },
+      el('td', {}, el('code', { class: 'enrol-code' }, showCode(c.code))), el('td', {}, label('booths', c.booth_id)),
+      el('td', {}, c.expires_at ? new Date(c.expires_at).toLocaleString(locale) : '—'),
+      el('td', { class: 'num' }, c.uses_left ?? '—'),
+      el('td', {}, el('button', { type: 'button', class: 'revoke', onclick: async () => {
+        const r = await api('DELETE', `${boot.api['enrollment-codes']}/${encodeURIComponent(c.code)}`);
+        showNote('codes-note', r.ok ? '' : reason(r));
+        loaders.codes();
+      } }, t.revoke))));
+    $('codes-table').replaceChildren(
+      el('thead', {}, el('tr', {}, [t.code, t.booth, t.expires_at, t.uses_left, ''].map((h) => el('th', {}, h)))),
+      el('tbody', {}, rows));
+    if (!codes.length) showNote('codes-note', t.no_codes);
+  }
+
+  const loaders = {
+    async devices() {
+      const r = await api('GET', boot.api.devices);
+      if (notServed(r)) { showNote('devices-note', t.not_available); $('devices-section').dataset.unavailable = '1'; return; }
+      if (!r.ok) { showNote('devices-note', reason(r)); return; }
+      devices = listOf(r.data, 'devices');
+      renderDevices();
+    },
+    async quarantine() {
+      const r = await api('GET', boot.api.quarantine);
+      if (notServed(r)) { showNote('quarantine-note', t.not_available); $('quarantine-section').dataset.unavailable = '1'; return; }
+      if (!r.ok) { showNote('quarantine-note', reason(r)); return; }
+      showNote('quarantine-note', '');
+      renderQuarantine(listOf(r.data, 'quarantine', 'items', 'keys'));
+    },
+    async codes() {
+      const r = await api('GET', boot.api['enrollment-codes']);
+      if (notServed(r)) {
+        showNote('codes-note', t.not_available);
+        $('enrollment-section').dataset.unavailable = '1';
+        $('code-create').disabled = true;
+        return;
+      }
+      if (!r.ok) { showNote('codes-note', reason(r)); return; }
+      showNote('codes-note', '');
+      renderCodes(listOf(r.data, 'codes', 'enrollment_codes'));
+    },
+  };
+
+  $('code-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = { booth_id: $('code-booth').value, uses: Number($('code-uses').value),
+      ttl_minutes: Number($('code-ttl').value) };
+    const r = await api('POST', boot.api['enrollment-codes'], body);
+    const error = $('code-error');
+    error.hidden = r.ok;
+    error.textContent = r.ok ? '' : reason(r);
+    loaders.codes();
+  });
+
+  // the link keeps the page, switching only the language
+  $('lang-switch').href = `${location.pathname}?lang=${t.switch_lang_code}`;
+  setInterval(() => { if (devices.length) renderDevices(); }, 15000); // "last seen" ages without asking the server
+
+  connectLive();
+  loadTotals();
+  Object.values(loaders).forEach((load) => load());
+})();

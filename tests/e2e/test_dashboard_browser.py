@@ -1,0 +1,120 @@
+"""The coordinator's day page in a real Chromium against the real sync service and worker:
+sign in, see the figures, the refusals, screenshots at laptop and phone width in both
+languages (saved under test-artifacts/ for people to look at)."""
+
+import pytest
+import requests
+from playwright.sync_api import expect, sync_playwright
+
+from shared.clock import now_utc, to_rfc3339
+from sync_service.coordinators import add_coordinator
+from sync_service.devices import Device, register_device
+from tests.factories import make_event
+from tests.helpers import DAY, REPO, wait_until
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+ARTIFACTS = REPO / "test-artifacts"
+PASSWORD = "correct horse battery"
+CHROMIUM = {"executable_path": "/usr/bin/chromium",
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]}
+LAPTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+
+
+class Laptop:
+    """Pushes events straight to the push API with a token from register_device."""
+
+    def __init__(self, sync_url, redis, device_id, booth_id):
+        self.sync_url, self.device_id, self.booth_id, self.seq = sync_url, device_id, booth_id, 0
+        self.token = register_device(redis, Device(device_id, booth_id, DAY))
+
+    def push(self, *entries: tuple[str, dict]) -> None:
+        events = []
+        for type_, payload in entries:
+            self.seq += 1
+            events.append(make_event(self.seq, type_, payload, device_id=self.device_id, booth_id=self.booth_id,
+                                     recorded_at="2022-05-15T10:20:00+08:00"))
+        response = requests.post(f"{self.sync_url}/api/v1/sync/push", timeout=10,
+                                 headers={"Authorization": f"Bearer {self.token}"},
+                                 json={"device_id": self.device_id, "sent_at": to_rfc3339(now_utc()), "events": events})
+        assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(**CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page, sync_url, username="gu", password=PASSWORD):
+    page.goto(f"{sync_url}/dashboard/days/{DAY}")
+    expect(page.locator("#signin-submit")).to_be_visible()  # a signed-out visitor is sent to sign in
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("#signin-submit")
+    page.wait_for_selector("body[data-ready='1']")
+
+
+def headline(page, name):
+    return page.locator(f"#headline [data-figure='{name}']")
+
+
+def test_day_page_shows_the_day_in_both_languages_at_laptop_and_phone_width(central, redis, browser):
+    add_coordinator(redis, "gu", PASSWORD, [DAY])
+    shashan, bayi = Laptop(central, redis, "laptop-a", "shashan"), Laptop(central, redis, "laptop-b", "bayi")
+    shashan.push(("visitor.received", {"party_size": 5}),
+                 ("material.restocked", {"material": "leaflet", "quantity": 300}),
+                 ("material.distributed", {"material": "leaflet", "quantity": 150}),
+                 ("inquiry.answered", {"topic": "dibao", "department": "jiuzhu", "outcome": "answered"}))
+    bayi.push(("visitor.received", {"party_size": 2}),
+              ("inquiry.answered", {"topic": "hunyin", "department": "hunyin", "outcome": "referred"}),
+              ("inquiry.answered", {"topic": "hunyin", "department": "hunyin", "outcome": "answered"}),
+              ("feedback.collected", {"rating": "satisfied", "hot_issue": True, "comment": "希望延长办理时间"}))
+    wait_until(lambda: requests.get(f"{central}/api/v1/days/{DAY}/totals", timeout=5).json()["log_entries"] == 8,
+               message="pushes folded")
+
+    page = browser.new_page(viewport=LAPTOP)
+    sign_in(page, central)
+    expect(headline(page, "visitors")).to_have_attribute("data-value", "7")
+    expect(headline(page, "inquiries.total")).to_have_attribute("data-value", "3")
+    expect(headline(page, "materials.distributed.leaflet")).to_contain_text("150")
+    expect(headline(page, "satisfaction")).to_contain_text("100%")
+    expect(page.locator("#low-stock-alert")).to_contain_text("砂山新村社区小广场")  # 150 left < 200
+    expect(page.locator("tr.low[data-booth='shashan'][data-material='leaflet']")).to_be_visible()
+    topics = page.evaluate("document.getElementById('chart-topics').data[0]")
+    assert dict(zip(topics["y"], topics["x"], strict=True))["婚姻登记"] == 2  # sorted bars, from plotly's data
+    assert page.locator("#chart-hours svg.main-svg").count() > 0
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    for lang, words in (("zh", "接待群众"), ("en", "Visitors received")):
+        for width, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
+            page.set_viewport_size(viewport)
+            page.goto(f"{central}/dashboard/days/{DAY}?lang={lang}")
+            page.wait_for_selector("body[data-ready='1']")
+            expect(headline(page, "visitors")).to_contain_text(words)
+            page.wait_for_function("document.querySelectorAll('.main-svg').length >= 5")
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]  # no sideways scroll
+            page.screenshot(path=str(ARTIFACTS / f"dashboard-{width}-{lang}.png"), full_page=True)
+
+
+def test_signed_out_visitors_and_device_tokens_do_not_open_the_page(central, redis, browser):
+    device = Laptop(central, redis, "laptop-a", "shashan")
+    anonymous = browser.new_page()
+    anonymous.goto(f"{central}/dashboard/days/{DAY}")
+    expect(anonymous.locator("#signin-submit")).to_be_visible()
+    assert "/dashboard/signin" in anonymous.url and anonymous.locator("#headline").count() == 0
+
+    with_token = browser.new_context(extra_http_headers={"Authorization": f"Bearer {device.token}"})
+    response = with_token.new_page().goto(f"{central}/dashboard/days/{DAY}")
+    assert response.status == 401
+    with_token.close()
+
+    wrong = browser.new_page()
+    add_coordinator(redis, "gu", PASSWORD, [DAY])
+    wrong.goto(f"{central}/dashboard/signin")
+    wrong.fill("input[name=username]", "gu")
+    wrong.fill("input[name=password]", "not the password")
+    wrong.click("#signin-submit")
+    expect(wrong.locator("#signin-message")).to_contain_text("用户名或密码不正确")
