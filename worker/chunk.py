@@ -65,7 +65,10 @@ class ChunkFold:
     # -- what happens per entry -------------------------------------------------------
     def event(self, entry: Entry) -> None:
         effect = self.view.effect(entry.event, entry.off)
-        self._apply(effect, 1, entry.event["event_id"])
+        self.sums[effect[:3]] += effect.amount  # (booth, hour, signature)
+        if effect.hot is not None:
+            self.hot_del.discard(entry.event["event_id"])
+            self.hot_add[entry.event["event_id"]] = effect.hot
         for fk in effect.unresolved:
             self.q_delta[fk] += 1
             self.q_index[fk].append(entry.sid)

@@ -142,6 +142,20 @@ class FoldView:
     def effect(self, event: dict, offset_ms: int) -> Effect:
         if event["v"] != 1:
             event = upcast(event)
+        known, booth, payload, type_ = self.keys.known, event["booth_id"], event["payload"], event["type"]
+        hour = self.keys.hour(event["recorded_at"], offset_ms)
+        if booth not in known["booth_id"] or any(
+                (key := payload.get(name)) is not None and key not in known[name] for name in CHECKED_FIELDS[type_]):
+            return self._unknown_keys(event, hour, offset_ms)
+        sig, amount = EVENT_HANDLERS[type_](payload)
+        hot = None
+        if type_ == "feedback.collected" and sig[2]:
+            hot = {"text": payload.get("comment", ""), "booth_id": booth, "topic": payload.get("topic"),
+                   "recorded_at": event["recorded_at"], "hour": hour, "device_id": event["device_id"]}
+        return Effect(booth, hour, sig, amount, hot, ())
+
+    def _unknown_keys(self, event: dict, hour: str, offset_ms: int) -> Effect:
+        """The effect of an event with a key the plan lacks: mapped, rejected or quarantined."""
         known, booth, payload = self.keys.known, event["booth_id"], event["payload"]
         unresolved, rejected = [], False
         if booth not in known["booth_id"]:
@@ -151,17 +165,11 @@ class FoldView:
             if key is not None and key not in known[name]:
                 mapped, rejected = self._resolve(name, key, unresolved, rejected)
                 payload = {**payload, name: mapped}
-        hour = self.keys.hour(event["recorded_at"], offset_ms)
         if rejected:
             return Effect(booth, hour, REJECTED, 1, None, tuple(unresolved))
         if unresolved:
             return Effect(booth, hour, QUARANTINED, 1, None, tuple(unresolved))
-        sig, amount = EVENT_HANDLERS[event["type"]](payload)
-        hot = None
-        if event["type"] == "feedback.collected" and sig[2]:
-            hot = {"text": payload.get("comment", ""), "booth_id": booth, "topic": payload.get("topic"),
-                   "recorded_at": event["recorded_at"], "hour": hour, "device_id": event["device_id"]}
-        return Effect(booth, hour, sig, amount, hot, ())
+        return self.effect({**event, "booth_id": booth, "payload": payload}, offset_ms)  # every key mapped
 
     def _resolve(self, field, key, unresolved, rejected):
         if (field, key) not in self.resolutions:
