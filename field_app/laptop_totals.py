@@ -1,4 +1,5 @@
-"""This laptop's own totals: the same fold the centre runs, over the local log.
+"""This laptop's own totals: the centre's fold (worker.fold.EVENT_HANDLERS), over the
+local log, for the whole day only (no booth or hour scopes: a laptop serves one booth).
 
 Built from the SQLite log when the app starts (so they survive a restart) and moved
 forward by each committed event, in log order. Which events are voided is kept too:
@@ -7,7 +8,8 @@ the page marks them and a second void of the same entry is refused.
 
 from collections import Counter
 
-from worker.fold import contributions, is_void, void_effect
+from shared.events import upcast
+from worker.fold import EVENT_HANDLERS, is_void
 from worker.totals import build_document
 
 
@@ -17,7 +19,7 @@ class LaptopTotals:
         self.flat: Counter = Counter()
         self.voided: set[str] = set()  # event ids some void has taken back
         self.voids: set[str] = set()  # event ids that are voids themselves
-        self._by_id: dict[str, dict] = {}  # the events still countable, to subtract on void
+        self._counted: dict[str, dict] = {}  # what each countable event added, to take back on void
 
     def load(self, events) -> "LaptopTotals":
         for event in events:
@@ -28,13 +30,15 @@ class LaptopTotals:
         """Fold one committed event."""
         if is_void(event):
             self.voids.add(event["event_id"])
-            target = self._by_id.pop(event["payload"]["target_event_id"], None)
-            if target is not None:
-                self.voided.add(target["event_id"])
-            self.flat.update(void_effect(event, target, 0, self.plan))
+            target_id = event["payload"]["target_event_id"]
+            added = self._counted.pop(target_id, None)
+            if added is not None:
+                self.voided.add(target_id)
+                self.flat.subtract(added)
+                self.flat["voided"] += 1
         else:
-            self._by_id[event["event_id"]] = event
-            self.flat.update(contributions(event, self.plan))
+            added = self._counted[event["event_id"]] = _figures(event)
+            self.flat.update(added)
 
     def why_not_voidable(self, event_id: str) -> str | None:
         """A catalogue key of the reason a void of `event_id` is refused, or None."""
@@ -42,11 +46,17 @@ class LaptopTotals:
             return "err.void_of_void"
         if event_id in self.voided:
             return "err.already_voided"
-        if event_id not in self._by_id:
+        if event_id not in self._counted:
             return "err.no_such_entry"
         return None
 
     def document(self) -> dict:
-        doc = build_document({k: v for k, v in self.flat.items() if v and not k.startswith("hour:")})
+        doc = build_document({name: amount for name, amount in self.flat.items() if amount})
+        doc.pop("by_booth", None)
         doc.pop("by_hour", None)
         return doc
+
+
+def _figures(event: dict) -> dict[str, int]:
+    event = upcast(event)
+    return EVENT_HANDLERS[event["type"]](event["payload"])

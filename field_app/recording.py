@@ -24,12 +24,13 @@ class EntryRefused(Exception):
         self.errors = errors
 
 
-def build_event(entry: dict, seq: int, laptop) -> dict:
-    """The validated event for `entry` at `seq`; raises EntryRefused."""
+def prepare_event(entry: dict, laptop) -> dict:
+    """The validated event for `entry`, before it has a seq (so validation runs outside
+    the log's lock and overlaps another entry's commit); raises EntryRefused."""
     event = {
         "event_id": new_event_id(),
         "device_id": laptop.device_id,
-        "seq": seq,
+        "seq": 1,  # stamped with the real seq under the log's lock
         "day_id": laptop.plan.day_id,
         "booth_id": laptop.booth_id,
         "type": entry.get("type"),
@@ -45,8 +46,6 @@ def build_event(entry: dict, seq: int, laptop) -> dict:
         raise EntryRefused(exc.messages) from exc
     if unknown := unknown_catalogue_keys(event, laptop.plan):
         raise EntryRefused({"payload": {k: [f"Not in the day plan: {v}"] for k, v in unknown.items()}})
-    if event["type"] == VOID and (why := laptop.totals.why_not_voidable(event["payload"]["target_event_id"])):
-        raise EntryRefused({"payload": {"target_event_id": [VOID_REASONS[why]]}})
     return event
 
 
@@ -56,4 +55,12 @@ def record(entry: dict, laptop) -> dict:
         raise EntryRefused({"_body": ["Not a JSON object."]})
     if unexpected := set(entry) - ENTRY_FIELDS:
         raise EntryRefused({name: ["Unknown field."] for name in sorted(unexpected)})
-    return laptop.log.append(lambda seq: build_event(entry, seq, laptop), on_commit=laptop.totals.apply)
+    event = prepare_event(entry, laptop)
+
+    def at_seq(seq: int) -> dict:
+        # Under the lock: whether the target is still voidable is decided in log order.
+        if event["type"] == VOID and (why := laptop.totals.why_not_voidable(event["payload"]["target_event_id"])):
+            raise EntryRefused({"payload": {"target_event_id": [VOID_REASONS[why]]}})
+        return {**event, "seq": seq}
+
+    return laptop.log.append(at_seq, on_commit=laptop.totals.apply)

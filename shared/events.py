@@ -5,6 +5,8 @@ returns plain JSON-safe dicts (timestamps stay RFC 3339 strings) so what is vali
 exactly what is stored and pushed. Unknown fields are refused, once, in `Strict`.
 """
 
+from functools import cache
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared.clock import parse_rfc3339
@@ -34,6 +36,12 @@ def _rfc3339(value: str) -> None:
 def _uuid(value: str) -> None:
     if not is_uuid(value):
         raise ValidationError("Not a lowercase UUID.")
+
+
+@cache
+def _instance(schema_class):
+    """One shared instance per payload schema: building a Schema costs more than a load."""
+    return schema_class()
 
 
 def _key(**kwargs):
@@ -110,7 +118,7 @@ class Envelope(Strict):
         if schema is None:
             raise ValidationError(f"Unknown version {data['v']} of {data['type']}.", "v")
         try:
-            data["payload"] = schema().load(data["payload"])
+            data["payload"] = _instance(schema).load(data["payload"])
         except ValidationError as exc:
             raise ValidationError(exc.messages, "payload") from exc
 

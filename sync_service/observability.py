@@ -21,7 +21,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from worker.metrics import DayCollector
 
-PUSH_ENDPOINT = "sync.push"
+PUSH_PATH = "/api/v1/sync/push"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 REGISTRY = CollectorRegistry()  # this process's counters (when not in multiprocess mode)
 INGESTED = Counter("openday_events_ingested_total", "Events appended to the central log by pushes.",
@@ -72,7 +72,7 @@ def _finish(response):
     seconds = time.perf_counter() - g.get("started", time.perf_counter())
     fields = {"request_id": g.get("request_id"), "method": request.method, "path": request.path,
               "status": response.status_code, "ms": round(seconds * 1000, 2)}
-    if request.endpoint == PUSH_ENDPOINT:
+    if request.path == PUSH_PATH:
         body = _record_push(response, seconds)
         fields.update({k: body[k] for k in ("accepted", "duplicates", "acked_seq", "error") if k in body})
     response.headers["X-Request-Id"] = fields["request_id"]

@@ -99,18 +99,21 @@ class _Clock:
                 time.sleep(delay)
 
 
-def post_with_retry(session: requests.Session, url: str, body: dict, stats: Stats, attempts: int = 8):
-    """POST, retrying connection failures and 5xx with capped exponential backoff and jitter."""
+def post_with_retry(session: requests.Session, url: str, body: dict, stats: Stats, attempts: int = 12):
+    """POST, retrying connection failures, 429 and 5xx with capped exponential backoff and
+    full jitter, waiting at least what a Retry-After asks."""
     for attempt in range(attempts):
         try:
             response = session.post(url, json=body, timeout=TIMEOUT)
         except requests.RequestException:
             response = None
-        if response is not None and response.status_code < 500:
+        if response is not None and response.status_code < 500 and response.status_code != 429:
             return response
         with stats.lock:
             stats.retries += 1
-        time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))
+        asked = response.headers.get("Retry-After", "") if response is not None else ""
+        floor = min(float(asked), 10.0) if asked.replace(".", "", 1).isdigit() else 0.0
+        time.sleep(floor + random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))
     raise SimulationError(f"{url}: no answer after {attempts} attempts")
 
 
