@@ -31,26 +31,35 @@ CHECKED_FIELDS = {
 
 
 def _visitor(p):
-    return ("visitor.received",), p["party_size"]
+    return {"visitors": p["party_size"]}
 
 
 def _inquiry(p):
-    return ("inquiry.answered", p["topic"], p["department"], p["outcome"]), 1
+    return {
+        "inquiries.total": 1,
+        f"inquiries.by_topic.{p['topic']}": 1,
+        f"inquiries.by_department.{p['department']}": 1,
+        f"inquiries.by_outcome.{p['outcome']}": 1,
+    }
 
 
 def _distributed(p):
-    return ("material.distributed", p["material"]), p["quantity"]
+    return {f"materials.distributed.{p['material']}": p["quantity"]}
 
 
 def _restocked(p):
-    return ("material.restocked", p["material"]), p["quantity"]
+    return {f"materials.restocked.{p['material']}": p["quantity"]}
 
 
 def _feedback(p):
-    return ("feedback.collected", p["rating"], bool(p.get("hot_issue"))), 1
+    figures = {"feedback.total": 1, f"feedback.by_rating.{p['rating']}": 1}
+    if p.get("hot_issue"):
+        figures["feedback.hot_issues"] = 1
+    return figures
 
 
-# Which handler folds which event type: one place. Each returns (signature, amount).
+# What one event of each type adds to the whole-day figures: one place (the laptop's own
+# totals use it too).
 EVENT_HANDLERS = {
     "visitor.received": _visitor,
     "inquiry.answered": _inquiry,
@@ -59,29 +68,20 @@ EVENT_HANDLERS = {
     "feedback.collected": _feedback,
 }
 
-
-def _expand_feedback(sig, n):
-    figures = [("feedback.total", n), (f"feedback.by_rating.{sig[1]}", n)]
-    if sig[2]:
-        figures.append(("feedback.hot_issues", n))
-    return figures
-
-
-# The figures a signature moves, for `amount` of it: linear in the amount.
-EXPANSIONS = {
-    "visitor.received": lambda sig, n: [("visitors", n)],
-    "inquiry.answered": lambda sig, n: [("inquiries.total", n), (f"inquiries.by_topic.{sig[1]}", n),
-                                        (f"inquiries.by_department.{sig[2]}", n),
-                                        (f"inquiries.by_outcome.{sig[3]}", n)],
-    "material.distributed": lambda sig, n: [(f"materials.distributed.{sig[1]}", n)],
-    "material.restocked": lambda sig, n: [(f"materials.restocked.{sig[1]}", n)],
-    "feedback.collected": _expand_feedback,
-    "quarantined": lambda sig, n: [("quarantined", n)],
-    "rejected": lambda sig, n: [("rejected", n)],
-    "voided": lambda sig, n: [("voided", n)],
-    "voids_ignored": lambda sig, n: [("voids_ignored", n)],
-    "resolutions_ignored": lambda sig, n: [("resolutions_ignored", n)],
+# The payload fields a handler reads, and the one its figures scale with (None: each event
+# adds 1). Events that agree on the first are one signature; their amounts are summed
+# before any figure name is built.
+FIGURE_FIELDS = {
+    "visitor.received": ((), "party_size"),
+    "inquiry.answered": (("topic", "department", "outcome"), None),
+    "material.distributed": (("material",), "quantity"),
+    "material.restocked": (("material",), "quantity"),
+    "feedback.collected": (("rating", "hot_issue"), None),
 }
+# Figures of the fold's own bookkeeping, by signature.
+OWN_FIGURES = {"quarantined", "rejected", "voided", "voids_ignored", "resolutions_ignored"}
+
+
 QUARANTINED, REJECTED = ("quarantined",), ("rejected",)
 SCOPE_SEP = "|"
 
@@ -147,7 +147,8 @@ class FoldView:
         if booth not in known["booth_id"] or any(
                 (key := payload.get(name)) is not None and key not in known[name] for name in CHECKED_FIELDS[type_]):
             return self._unknown_keys(event, hour, offset_ms)
-        sig, amount = EVENT_HANDLERS[type_](payload)
+        fields, scale = FIGURE_FIELDS[type_]
+        sig, amount = (type_, *map(payload.get, fields)), payload[scale] if scale else 1
         hot = None
         if type_ == "feedback.collected" and sig[2]:
             hot = {"text": payload.get("comment", ""), "booth_id": booth, "topic": payload.get("topic"),
@@ -184,7 +185,14 @@ def scoped(booth: str, hour: str, name: str) -> tuple[str, str, str, str]:
 
 
 def expand(sig: tuple, amount: int) -> list[tuple[str, int]]:
-    return EXPANSIONS[sig[0]](sig, amount)
+    """The figures `amount` of a signature adds: the handler's figures for one unit, scaled."""
+    if sig[0] in OWN_FIGURES:
+        return [(sig[0], amount)]
+    fields, scale = FIGURE_FIELDS[sig[0]]
+    unit = dict(zip(fields, sig[1:], strict=True))
+    if scale:
+        unit[scale] = 1
+    return [(name, n * amount) for name, n in EVENT_HANDLERS[sig[0]](unit).items()]
 
 
 def contributions(event: dict, plan, offset_ms: int = 0, view: FoldView | None = None) -> Counter:
