@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from field_app.central import Puller
+from field_app.central import Puller, cached_plan
 from field_app.event_log import EventLog
 from field_app.laptop import Laptop
 from field_app.laptop_totals import LaptopTotals
@@ -35,12 +35,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     log = EventLog(app.config["FIELD_DB"])
     plan = load_plan(app.config["PLAN"])
+    plan = cached_plan(log, plan.day_id) or plan  # the centre's latest, pulled while online
     _settle_identity(app.config, log, plan)
     laptop = Laptop(log, plan, LaptopTotals(plan).load(log.events_after(0, 1 << 62)),
                     log.get_state("device_id"), log.get_state("booth_id"))
     laptop.pusher = Pusher(log, lambda: _client(log), laptop.device_id, float(app.config["PUSH_INTERVAL"]))
     laptop.puller = Puller(laptop, float(app.config["PULL_INTERVAL"]))
     app.extensions["openday"] = {"log": log, "plan": plan, "pusher": laptop.pusher, "laptop": laptop}
+    # (the "plan" entry is the plan at start; routes read laptop.plan, which follows pulls)
     if laptop.pusher.interval > 0:
         laptop.pusher.start()
     if laptop.puller.interval > 0:

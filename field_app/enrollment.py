@@ -89,6 +89,28 @@ def enroll(laptop, url: str, code: str, label: str | None, lang: str) -> dict:
             "sync_url": url}
 
 
+def choose_booth(laptop, booth_id, lang: str) -> None:
+    """Before the first entry of an unenrolled laptop, staff say which booth it serves."""
+    if booth_id not in laptop.plan.keys("booths"):
+        raise EnrollmentRefused({"booth_id": [t("err.not_in_plan", lang, key=booth_id)]})
+    if laptop.log.last_seq() or laptop.enrolled():
+        raise EnrollmentRefused({"booth_id": [t("err.booth_fixed", lang)]})
+    laptop.booth_id = booth_id
+    laptop.log.set_state("booth_id", booth_id)
+
+
+@bp.post("/api/booth")
+def post_booth():
+    lang = pick_language(request.args, request.cookies, request.headers.get("Accept-Language"))
+    laptop = current_app.extensions["openday"]["laptop"]
+    body = request.get_json(silent=True)
+    try:
+        choose_booth(laptop, body.get("booth_id") if isinstance(body, dict) else None, lang)
+    except EnrollmentRefused as exc:
+        return jsonify(message=t("entry_refused", lang), errors=exc.errors), 422
+    return jsonify(booth_id=laptop.booth_id)
+
+
 @bp.post("/api/enroll")
 def post_enroll():
     lang = pick_language(request.args, request.cookies, request.headers.get("Accept-Language"))

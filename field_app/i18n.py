@@ -77,6 +77,8 @@ TEXT = {
     "enrollment_code": ("登记码", "Enrolment code"),
     "label": ("本机名称（可选）", "Laptop name (optional)"),
     "enroll": ("登记", "Enrol"),
+    "booth": ("本机所在展位", "This laptop's booth"),
+    "field.booth_id": ("展位", "Booth"),
     "enrolled_as": ("已登记", "Enrolled"),
     "shortcuts": ("键盘：按按钮上的字母或数字即可记录；输入框中按 Esc 返回。",
                   "Keyboard: press the key shown on a button; Esc leaves a text box."),
@@ -118,6 +120,8 @@ TEXT = {
         "The code is for {theirs}, but this laptop has recorded {count} entries for {ours}. "
         "Ask the coordinator for a code for {ours}.",
     ),
+    "err.booth_fixed": ("本机已有记录或已登记，展位不能再改。",
+                        "This laptop has entries or is enrolled: its booth cannot change."),
     "err.day_mismatch": ("登记码属于另一天的活动（{theirs}），本机是 {ours}。",
                          "The code is for another day ({theirs}); this laptop is set up for {ours}."),
     "err.enroll_refused": ("同步服务拒绝了登记：{reason}", "The sync service refused the enrolment: {reason}"),
@@ -132,6 +136,10 @@ TEXT = {
     "sync.conflict": ("中心已有本机同一序号的另一条记录（可能用了旧备份），请联系协调员重新登记。",
                       "The centre holds a different entry at one of this laptop's numbers (old backup?). "
                       "Ask the coordinator to enrol this laptop again."),
+    "sync.revoked": ("协调员已撤销本机的同步资格。请索取新的登记码重新登记；本机记录都还在。",
+                     "A coordinator revoked this laptop. Enrol again with a new code; its entries are all kept."),
+    "sync.timeout": ("同步服务响应超时（网络慢或服务忙），稍后自动重试；记录已保存在本机。",
+                     "The sync service timed out (slow network or busy service); retrying. Entries are safe here."),
     "sync.refused": ("同步服务拒收了一批记录：{detail}", "The sync service refused a batch: {detail}"),
     "sync.server_error": ("同步服务出错（{detail}），稍后自动重试。",
                           "The sync service had an error ({detail}); retrying automatically."),
@@ -139,10 +147,10 @@ TEXT = {
 }
 
 
-def t(key: str, lang: str, **values) -> str:
-    pair = TEXT.get(key)
+def t(name: str, lang: str, /, **values) -> str:
+    pair = TEXT.get(name)
     if pair is None:
-        return key
+        return name
     text = pair[0] if lang == "zh" else pair[1]
     return text.format(**values) if values else text
 
@@ -213,20 +221,33 @@ def translate_errors(errors, lang: str):
 
 
 def plain_sync_error(error, lang: str) -> str | None:
-    """The pusher's last error (a message, or a dict with status) in plain words."""
+    """The pusher's last error (a message, or {message, status, error}) in plain words."""
     if not error:
         return None
-    text = error.get("message", "") if isinstance(error, dict) else str(error)
+    text = error.get("message") or "" if isinstance(error, dict) else str(error)
     status = error.get("status") if isinstance(error, dict) else None
+    word = error.get("error") if isinstance(error, dict) else None
     lowered = text.lower()
+    if word == "seq_conflict" or status == 409 and "conflict" in lowered:
+        return t("sync.conflict", lang)
+    if word == "revoked" or "revoked" in lowered:
+        return t("sync.revoked", lang)
     if "not enrolled" in lowered:
         return t("sync.not_enrolled", lang)
-    if "unreachable" in lowered or "timeout" in lowered or "connection" in lowered:
+    if "timed out" in lowered or "timeout" in lowered:
+        return t("sync.timeout", lang)
+    if "unreachable" in lowered or "connection" in lowered:
         return t("sync.unreachable", lang)
-    if status == 401 or "token" in lowered or "unauthori" in lowered or "revoked" in lowered:
+    if status == 401 or "token" in lowered or "unauthori" in lowered:
         return t("sync.unauthorized", lang)
-    if status == 409 or "conflict" in lowered or "held" in lowered:
-        return t("sync.conflict", lang)
     if status and status >= 500 or re.search(r"\bHTTP 5\d\d\b", text):
         return t("sync.server_error", lang, detail=text)
-    return t("sync.refused", lang, detail=text)
+    return t("sync.refused", lang, detail=_one_language(text, lang))
+
+
+def _one_language(text: str, lang: str) -> str:
+    """'中文 / English' messages (the pusher's own) -> the half in `lang`."""
+    zh, sep, en = text.partition(" / ")
+    if not sep or not any("\u4e00" <= ch <= "\u9fff" for ch in zh):
+        return text
+    return zh if lang == "zh" else en

@@ -23,3 +23,10 @@ class Laptop:
 
     def pending(self) -> int:
         return self.log.last_seq() - self.log.acked_seq()
+
+    def use_plan(self, plan) -> None:
+        """Switch to a newer plan of the same day (pulled from the centre); the page shows
+        its labels from the next load."""
+        if plan.raw != self.plan.raw:
+            self.plan = plan
+            self.totals.plan = plan

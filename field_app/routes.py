@@ -98,7 +98,8 @@ def sync_now():
 
 @bp.get("/")
 def booth_page():
-    laptop, lang = _laptop(), _lang()
+    # The page is Chinese unless the switch (or ?lang=) says otherwise, whatever the browser's locale.
+    laptop, lang = _laptop(), pick_language(request.args, request.cookies, None)
     plan = laptop.plan
     labels = {name: plan.catalogue_labels(name, lang) for name in ("materials", "topics", "departments",
                                                                      "outcomes", "ratings", "booths")}
@@ -106,7 +107,7 @@ def booth_page():
         "booth.html",
         lang=lang,
         other_lang=[x for x in LANGUAGES if x != lang][0],
-        t=lambda key, **values: t(key, lang, **values),
+        t=lambda name, /, **values: t(name, lang, **values),
         text=catalogue(lang),
         labels=labels,
         order={name: list(keys) for name, keys in labels.items()},  # tojson sorts keys; the plan's order is kept here

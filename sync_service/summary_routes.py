@@ -8,12 +8,17 @@ from shared.summary_text import TemplateError
 from sync_service.errors import ApiError
 from sync_service.summary_access import coordinated_plan, ctx, summary_version, version_arg
 from sync_service.summary_exports import bp as exports_bp
+from sync_service.summary_page import bp as page_bp
 from worker.summary.figures import events_behind
 from worker.summary.job import close_and_summarize, request_summary
 from worker.summary.store import closed_record, get_template, list_versions, put_template, read_log
 
 bp = Blueprint("summary", __name__)
 bp.register_blueprint(exports_bp)
+# The same exports below the page's own path: a browser that gave its Basic credentials for
+# /days/<day>/summary sends them again, unasked, only for URLs under /days/<day>/.
+bp.register_blueprint(exports_bp, name="page_exports", url_prefix="/days/<day_id>/summary/exports")
+bp.register_blueprint(page_bp)
 
 
 def _versions_index(day_id: str) -> list[dict]:
@@ -22,6 +27,7 @@ def _versions_index(day_id: str) -> list[dict]:
 
 
 @bp.post("/api/v1/days/<day_id>/close")
+@bp.post("/days/<day_id>/summary/close")  # the page's path (see page_exports above)
 def close(day_id: str):
     coordinator, _ = coordinated_plan(day_id)
     record, newly = close_and_summarize(ctx()["redis"], ctx()["rq_redis"], day_id, coordinator.username)
@@ -30,6 +36,7 @@ def close(day_id: str):
 
 
 @bp.get("/api/v1/days/<day_id>/summary")
+@bp.get("/days/<day_id>/summary/latest.json")
 def summary(day_id: str):
     coordinated_plan(day_id)
     record = summary_version(day_id, version_arg())
@@ -59,12 +66,14 @@ def drill_down(day_id: str):
 
 
 @bp.get("/api/v1/days/<day_id>/summary/template")
+@bp.get("/days/<day_id>/summary/template.json")
 def template(day_id: str):
     _, plan = coordinated_plan(day_id)
     return jsonify(get_template(ctx()["redis"], plan))
 
 
 @bp.put("/api/v1/days/<day_id>/summary/template")
+@bp.put("/days/<day_id>/summary/template.json")
 def put_summary_template(day_id: str):
     _, plan = coordinated_plan(day_id)
     body = request.get_json(silent=True)

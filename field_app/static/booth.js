@@ -10,6 +10,8 @@ let lastEntry = null; // {event_id, text, at}
 let undoTimer = null;
 let board = null;
 
+// Every API call says the page's language, so refusals come back in the words on screen.
+function api(path) { return `${path}${path.includes("?") ? "&" : "?"}lang=${DATA.lang}`; }
 function label(catalogue, key) { return (L[catalogue] && L[catalogue][key]) || key; }
 function fieldName(name) { return T["field." + name] || name; }
 function clock(iso) { return iso ? new Date(iso).toLocaleTimeString(DATA.lang === "zh" ? "zh-CN" : "en-GB", { hour12: false }) : ""; }
@@ -58,7 +60,7 @@ function showErrors(area, errors) {
 
 // ---- recording ----
 async function post(entry, button) {
-  const response = await fetch("/api/events", {
+  const response = await fetch(api("/api/events"), {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(entry),
   });
   const body = await response.json();
@@ -172,6 +174,9 @@ function drawStatus(s) {
   $("#sync-error").hidden = !s.last_error_text;
   $("#sync-error").textContent = s.last_error_text ? `${T.last_error}: ${s.last_error_text}` : "";
   $("#enroll").hidden = s.enrolled;
+  const boothSelect = $("#booth-select");
+  if (document.activeElement !== boothSelect) boothSelect.value = s.booth_id;
+  boothSelect.disabled = s.last_seq > 0 || s.enrolled; // entries keep the booth they were recorded for
   $("#device-id").textContent = s.device_id + (s.sync_url ? ` → ${s.sync_url}` : "");
   const booth = label("booths", s.booth_id);
   if ($("#booth-name").textContent !== booth) $("#booth-name").textContent = booth;
@@ -237,7 +242,7 @@ function openVoid(li, eventId, keep) {
 
 async function refresh() {
   try {
-    board = await (await fetch("/api/board")).json();
+    board = await (await fetch(api("/api/board"))).json();
   } catch (err) {
     return; // the field app itself is restarting; the next poll redraws
   }
@@ -266,14 +271,21 @@ if (remembered && L.departments[remembered]) $("#department").value = remembered
 $("#department").addEventListener("change", (ev) => localStorage.setItem("openday.department", ev.target.value));
 $("#sync-now").addEventListener("click", async () => {
   $("#sync-now").disabled = true;
-  try { await fetch("/api/sync", { method: "POST" }); } finally { $("#sync-now").disabled = false; }
+  try { await fetch(api("/api/sync"), { method: "POST" }); } finally { $("#sync-now").disabled = false; }
+  refresh();
+});
+$("#booth-select").addEventListener("change", async (ev) => {
+  const response = await fetch(api("/api/booth"), {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ booth_id: ev.target.value }),
+  });
+  showErrors("booth", response.ok ? null : (await response.json()).errors);
   refresh();
 });
 $("#enroll-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const form = ev.currentTarget;
   const body = Object.fromEntries(new FormData(form).entries());
-  const response = await fetch("/api/enroll", {
+  const response = await fetch(api("/api/enroll"), {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
   });
   const answer = await response.json();

@@ -28,6 +28,8 @@ EXAMPLE_PLAN = str(Path(__file__).resolve().parent.parent.parent / "examples" / 
 @click.option("--late", default=1, show_default=True, help="Laptops that sync only at the end of the day.")
 @click.option("--skew-hours", default=0.0, show_default=True, help="One laptop's clock is off by this many hours.")
 @click.option("--duplicates", default=0.05, show_default=True, help="Share of pushes sent twice.")
+@click.option("--unknown-keys", default=0, show_default=True,
+              help="Inquiries with a topic the plan lacks; the centre must quarantine them (--via push).")
 @click.option("--speed-up", default=0.0, show_default=True, help="Simulated seconds per real second; 0 = flat out.")
 @click.option("--push-every", default=60.0, show_default=True, help="Simulated seconds between syncs.")
 @click.option("--device-prefix", default=None, help="Start of the laptops' device ids (default: sim-<random>).")
@@ -36,7 +38,8 @@ EXAMPLE_PLAN = str(Path(__file__).resolve().parent.parent.parent / "examples" / 
 @click.option("--user", envvar="OPENDAY_COORDINATOR_USER", help="Coordinator, if the totals need one.")
 @click.option("--password", envvar="OPENDAY_COORDINATOR_PASSWORD")
 def simulate(plan_path, sync_url, redis_url, truth_path, check_only, via, seed, size, laptops_per_booth, offline,
-             late, skew_hours, duplicates, speed_up, push_every, device_prefix, work_dir, wait, user, password) -> None:
+             late, skew_hours, duplicates, unknown_keys, speed_up, push_every, device_prefix, work_dir, wait, user,
+             password) -> None:
     """Generate a realistic Open Day, drive it through the real system and write its
     ground truth; with --check, compare the central totals with it (exit 1 on any difference).
 
@@ -50,6 +53,8 @@ def simulate(plan_path, sync_url, redis_url, truth_path, check_only, via, seed, 
         differences = check_truth(truth_path, sync_url, wait, auth)
         click.echo(format_differences(differences))
         sys.exit(1 if differences else 0)
+    if unknown_keys and via == "field-app":
+        raise click.UsageError("--unknown-keys needs --via push: a field app refuses keys its plan lacks")
     if not redis_url:
         raise click.UsageError("--redis-url (or REDIS_URL) is needed to issue the simulated laptops' tokens")
     try:
@@ -57,7 +62,7 @@ def simulate(plan_path, sync_url, redis_url, truth_path, check_only, via, seed, 
             plan_path, sync_url, redis_url, truth_path, via=via, work_dir=work_dir, speed_up=speed_up,
             push_every=push_every, wait=wait, auth=auth, seed=seed, size=size, laptops_per_booth=laptops_per_booth,
             offline=offline, late=late, skew_hours=skew_hours, duplicates=duplicates,
-            prefix=device_prefix or f"sim-{secrets.token_hex(2)}")
+            prefix=device_prefix or f"sim-{secrets.token_hex(2)}", unknown_keys=unknown_keys)
     except SimulationError as exc:
         raise click.ClickException(f"the simulation stopped: {exc}") from exc
     sim, run = document["simulated"], document["run"]

@@ -26,6 +26,7 @@ HOT_SHARE = 0.11
 HOT_ISSUES = ("低保申请材料太多,希望简化", "养老服务补贴什么时候发放", "小区加装电梯进展", "婚姻登记预约难",
               "残疾人补贴标准能否提高", "社区活动场地不足", "殡葬费用减免政策不清楚")
 NOTES = ("咨询申请条件", "询问办理流程", "需要的材料", "办理时限", "政策变化")
+UNKNOWN_TOPIC = "xin-zhengce-2022"  # a topic added to the plan mid-day, unknown to the centre
 COMMENTS = ("讲解很耐心", "希望多办这样的活动", "材料很实用", "排队时间有点长")
 
 
@@ -162,9 +163,12 @@ def _restocks(plan, booth_count: int, size: float) -> list[tuple[str, dict]]:
 
 
 def generate_day(plan, seed: int = 1, size: float = 1.0, laptops_per_booth: int = 2, offline: int = 1,
-                 late: int = 1, skew_hours: float = 0.0, duplicates: float = 0.05, prefix: str = "sim") -> Scenario:
+                 late: int = 1, skew_hours: float = 0.0, duplicates: float = 0.05, prefix: str = "sim",
+                 unknown_keys: int = 0) -> Scenario:
     """The whole day as entries per laptop, in time order. Same arguments, same day.
-    `prefix` starts every device id, so several simulations can share one day."""
+    `prefix` starts every device id, so several simulations can share one day.
+    `unknown_keys` inquiries carry a topic the plan lacks (a laptop with a newer plan):
+    the centre must keep and quarantine them (push mode only: a field app refuses them)."""
     rng = random.Random(seed)
     opens, closes = _opening(plan)
     booths = plan.keys("booths")
@@ -176,7 +180,10 @@ def generate_day(plan, seed: int = 1, size: float = 1.0, laptops_per_booth: int 
     for booth in booths:  # every booth gets its stock at opening, on its first laptop
         for type_, payload in _restocks(plan, len(booths), size):
             timed[by_booth[booth][0].device_id].append((opens, type_, payload, staff[booth][0]))
-    for type_, payload in _contacts(rng, plan, size):
+    contacts = _contacts(rng, plan, size)
+    contacts += [("inquiry.answered", {"topic": UNKNOWN_TOPIC, "department": plan.keys("departments")[0],
+                                       "outcome": "answered"})] * unknown_keys
+    for type_, payload in contacts:
         booth = rng.choices(booths, booth_weights)[0]
         laptop = rng.choice(by_booth[booth])
         timed[laptop.device_id].append((_moment(rng, opens, closes), type_, payload, rng.choice(staff[booth])))

@@ -3,7 +3,8 @@
 A reference fold written separately from worker/fold.py, straight from DESIGN.md, so a
 broken central fold shows up as a difference instead of agreeing with itself. Figures
 are flat paths into the totals document: 'visitors', 'inquiries.by_topic.dibao',
-'by_booth.bayi.materials.distributed.leaflet', 'by_hour.09.inquiries.total', ...
+'by_booth.bayi.materials.distributed.leaflet', 'by_hour.09.inquiries.total',
+'by_booth.bayi.by_hour.09.visitors', ...
 Hours are the true local hour of each entry in the plan's time zone (a laptop's clock
 skew is known to the simulator and taken off).
 """
@@ -59,6 +60,7 @@ def _scoped(found: Counter, booth: str, hour: str) -> Counter:
         out[name] += amount
         out[f"by_booth.{booth}.{name}"] += amount
         out[f"by_hour.{hour}.{name}"] += amount
+        out[f"by_booth.{booth}.by_hour.{hour}.{name}"] += amount
     return out
 
 
@@ -102,7 +104,7 @@ def _with_remaining(flat: dict[str, int]) -> dict[str, int]:
     out = {k: v for k, v in flat.items() if not split_scope(k)[1].startswith("materials.remaining.")}
     for name, restocked in list(out.items()):
         scope, rest = split_scope(name)
-        if rest.startswith("materials.restocked.") and not scope.startswith("by_hour."):
+        if rest.startswith("materials.restocked.") and not scope.startswith("by_hour."):  # and not booth hours
             material = rest.removeprefix("materials.restocked.")
             out[f"{scope}materials.remaining.{material}"] = restocked - out.get(
                 f"{scope}materials.distributed.{material}", 0)

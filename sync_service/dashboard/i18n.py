@@ -30,7 +30,9 @@ STRINGS = {
         "no_codes": "暂无有效登记码。",
         "not_available": "此功能暂不可用（服务端接口尚未提供）。", "load_failed": "数据加载失败",
         "action_failed": "操作失败", "ago_s": "{n} 秒前", "ago_m": "{n} 分钟前", "ago_h": "{n} 小时前",
-        "ms": "毫秒", "total": "合计", "back": "返回",
+        "ms": "毫秒", "total": "合计", "back": "返回", "revoke_device_confirm": "确定停用这台电脑？",
+        "code_inactive": "已失效", "resolved_note": "已提交，统计稍后更新。", "field_topic": "咨询话题",
+        "field_department": "科室", "field_material": "资料",
     },
     "en": {
         "app": "Open Day · Coordinator", "signin": "Sign in", "signout": "Sign out", "username": "Username",
@@ -63,6 +65,9 @@ STRINGS = {
         "not_available": "Not available yet (the server does not offer this API).",
         "load_failed": "Could not load", "action_failed": "Action failed", "ago_s": "{n} s ago",
         "ago_m": "{n} min ago", "ago_h": "{n} h ago", "ms": "ms", "total": "Total", "back": "Back",
+        "revoke_device_confirm": "Revoke this laptop?", "code_inactive": "used up or expired",
+        "resolved_note": "Sent; the totals follow shortly.", "field_topic": "Topic", "field_department": "Department",
+        "field_material": "Material",
     },
 }
 

@@ -52,7 +52,8 @@ def page():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        # An English browser: the page is still Chinese until the switch says otherwise.
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="en-US")
         yield page
         browser.close()
 
@@ -165,6 +166,9 @@ def test_booth_page_records_every_entry_type_by_mouse_and_keyboard_offline_and_b
     expect_figure(page, "inquiries", 3)
     expect(page.locator("#pending")).to_have_text("3", timeout=10_000)
     expect(page.locator("#sync-error")).to_contain_text("连不上同步服务", timeout=10_000)
+    page.click("#sync-now")  # a push attempt now: still offline, still said in plain words
+    expect(page.locator("#online")).to_have_text("离线")
+    expect(page.locator("#central-age")).to_contain_text("中心数据时间")
     page.screenshot(path=str(ARTIFACTS / "booth-page-offline-zh.png"), full_page=True)
 
     # Back online: pending drains to zero without anyone touching the page.

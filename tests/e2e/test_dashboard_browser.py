@@ -13,6 +13,7 @@ from tests.factories import make_event
 from tests.helpers import DAY, REPO, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+expect.set_options(timeout=20_000)  # plotly.js is 4.8 MB: parsing it takes seconds on a busy 2-core machine
 
 ARTIFACTS = REPO / "test-artifacts"
 PASSWORD = "correct horse battery"
@@ -57,6 +58,11 @@ def sign_in(page, sync_url, username="gu", password=PASSWORD):
     page.wait_for_selector("body[data-ready='1']")
 
 
+def charts_drawn(page):
+    for chart in ("booths", "departments", "topics", "hours", "materials"):
+        expect(page.locator(f"#chart-{chart} svg.main-svg").first).to_be_attached()
+
+
 def headline(page, name):
     return page.locator(f"#headline [data-figure='{name}']")
 
@@ -83,6 +89,7 @@ def test_day_page_shows_the_day_in_both_languages_at_laptop_and_phone_width(cent
     expect(headline(page, "satisfaction")).to_contain_text("100%")
     expect(page.locator("#low-stock-alert")).to_contain_text("砂山新村社区小广场")  # 150 left < 200
     expect(page.locator("tr.low[data-booth='shashan'][data-material='leaflet']")).to_be_visible()
+    charts_drawn(page)  # plotly.js loads async
     topics = page.evaluate("document.getElementById('chart-topics').data[0]")
     assert dict(zip(topics["y"], topics["x"], strict=True))["婚姻登记"] == 2  # sorted bars, from plotly's data
     assert page.locator("#chart-hours svg.main-svg").count() > 0
@@ -94,7 +101,7 @@ def test_day_page_shows_the_day_in_both_languages_at_laptop_and_phone_width(cent
             page.goto(f"{central}/dashboard/days/{DAY}?lang={lang}")
             page.wait_for_selector("body[data-ready='1']")
             expect(headline(page, "visitors")).to_contain_text(words)
-            page.wait_for_function("document.querySelectorAll('.main-svg').length >= 5")
+            charts_drawn(page)
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]  # no sideways scroll
             page.screenshot(path=str(ARTIFACTS / f"dashboard-{width}-{lang}.png"), full_page=True)
 

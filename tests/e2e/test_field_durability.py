@@ -4,6 +4,7 @@ restart every such entry is in the log at its seq, seqs are gapless, nothing twi
 import signal
 import threading
 
+import psutil
 import pytest
 import requests
 
@@ -43,6 +44,17 @@ def record_until_refused(url: str, acked: list, lock: threading.Lock, offset: in
             return
         with lock:
             acked.append((response.json()["event_id"], response.json()["seq"]))
+
+
+def test_the_field_app_listens_on_loopback_only_by_default(tmp_path):
+    port = free_port()
+    field = start_field_app(tmp_path, port, 1)
+    try:
+        listening = {c.laddr.ip for c in psutil.Process(field.popen.pid).net_connections("inet")
+                     if c.status == psutil.CONN_LISTEN}
+        assert listening == {"127.0.0.1"}
+    finally:
+        field.stop()
 
 
 def test_sigkill_while_recording_loses_no_acknowledged_entry(tmp_path):

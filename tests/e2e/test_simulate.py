@@ -31,13 +31,14 @@ def test_simulated_day_checks_exact_and_a_double_applied_event_fails_the_check(c
     truth = tmp_path / "truth.json"
     made = _run("simulate", "--sync-url", central, "--redis-url", redis_url, "--truth", str(truth),
                 "--seed", "7", "--size", "0.3", "--laptops-per-booth", "3", "--offline", "2", "--late", "1",
-                "--skew-hours", "0", "--duplicates", "0.3", "--push-every", "300")
+                "--skew-hours", "0", "--duplicates", "0.3", "--push-every", "300", "--unknown-keys", "3")
     assert made.returncode == 0, made.stdout + made.stderr
     document = json.loads(truth.read_text())
     assert document["run"]["duplicate_pushes"] > 0 and document["run"]["duplicates"] > 0
     assert any(laptop["offline"] for laptop in document["laptops"])
     assert any(laptop["syncs_only_at_end"] for laptop in document["laptops"])
     assert document["figures"]["log_entries"] == redis.xlen(keys.log(DAY))
+    assert document["figures"]["quarantined"] == 3  # kept, acked, not counted
 
     checked = _run("simulate", "--check", "--sync-url", central, "--truth", str(truth))
     assert checked.returncode == 0, checked.stdout + checked.stderr

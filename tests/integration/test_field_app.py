@@ -122,7 +122,7 @@ def test_state_comes_back_from_sqlite_after_a_restart(tmp_path):
 
 
 def test_the_page_is_chinese_by_default_and_english_by_the_switch(client):
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
     assert '<html lang="zh-CN">' in page and "发放材料" in page and "便民手册" in page and "低保" in page
     english = client.get("/?lang=en")
     assert "lang=en" in english.headers["Set-Cookie"]
@@ -165,3 +165,13 @@ def test_recording_works_before_enrolment(tmp_path, client):
     assert status["enrolled"] is False and status["pending"] == 1
     synced = client.post("/api/sync").json
     assert synced["last_error_text"] == "本机尚未登记，记录暂存本机。"
+
+
+def test_the_booth_is_chosen_before_the_first_entry_and_then_fixed(tmp_path, client):
+    assert client.post("/api/booth", json={"booth_id": "moon"}).json["errors"]["booth_id"] == ["当日方案中没有“moon”。"]
+    assert client.post("/api/booth", json={"booth_id": "shashan"}).status_code == 200
+    assert post(client, LEAFLET).status_code == 201
+    assert client.get("/api/events").json["events"][0]["booth_id"] == "shashan"
+    refused = client.post("/api/booth", json={"booth_id": "bayi"})
+    assert refused.status_code == 422 and "不能再改" in refused.json["errors"]["booth_id"][0]
+    assert client.get("/api/status").json["booth_id"] == "shashan"

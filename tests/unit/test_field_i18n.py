@@ -44,8 +44,12 @@ def test_language_choice_query_then_cookie_then_browser_then_chinese():
 def test_sync_errors_in_plain_words():
     assert plain_sync_error(None, "zh") is None
     assert "连不上同步服务" in plain_sync_error("sync service unreachable: ConnectionError", "zh")
-    assert "enrol again" in plain_sync_error({"message": "token revoked", "status": 401}, "en")
-    assert "重新登记" in plain_sync_error({"message": "seq 4 is held by another event", "status": 409}, "zh")
+    assert "enrol again" in plain_sync_error({"message": "bad token", "status": 401}, "en")
+    assert "重新登记" in plain_sync_error({"message": "seq 4 is held", "status": 409, "error": "seq_conflict"}, "zh")
+    assert "revoked" in plain_sync_error({"message": "x", "status": 401, "error": "revoked"}, "en")
+    assert "超时" in plain_sync_error({"message": "sync service timed out: ReadTimeout", "status": None}, "zh")
+    assert "未登记" in plain_sync_error("未登记：没有配置同步服务 / not enrolled: no sync service configured", "zh")
+    assert plain_sync_error({"message": "批次太大 / batch too big", "status": 422}, "en").endswith("batch too big")
     assert t("ago_s", "en", n=3) == "3 s ago"
 
 

@@ -76,3 +76,13 @@ def test_compare_names_each_differing_figure():
     assert [(d.figure, d.truth, d.central) for d in differences] == [("materials.distributed.leaflet", 20, 40)]
     assert "+20" in format_differences(differences)
     assert compare({**truth, "materials.distributed.leaflet": 40}, document) == []
+
+
+def test_hours_per_booth_are_checked_where_the_document_has_them():
+    truth = {"visitors": 3, "by_booth.bayi.visitors": 3, "by_hour.09.visitors": 3,
+             "by_booth.bayi.by_hour.09.visitors": 3}
+    flat_doc = {"visitors": 3, "by_booth": {"bayi": {"visitors": 3}}, "by_hour": {"09": {"visitors": 3}}}
+    assert compare(truth, flat_doc) == []  # no hours per booth offered: nothing to check there
+    nested = {**flat_doc, "by_booth": {"bayi": {"visitors": 3, "by_hour": {"09": {"visitors": 2}}}}}
+    assert [(d.figure, d.truth, d.central) for d in compare(truth, nested)] == [
+        ("by_booth.bayi.by_hour.09.visitors", 3, 2)]

@@ -26,13 +26,18 @@
   const figure = (name) => state.flat[name] || 0;
   const scoped = (scope, name) => figure(scope ? `${scope}|${name}` : name);
 
+  // The totals document back to the flat names the live stream uses ('booth:b|visitors',
+  // 'hour:09|inquiries.total', 'booth:b,hour:09|...'); laptops and derived figures are left out.
+  const DERIVED = new Set(['materials.remaining', 'feedback.satisfaction_rate']);
   function flatten(doc) {
     const flat = {};
     const walk = (node, prefix, scope) => {
       for (const [key, value] of Object.entries(node)) {
         const name = prefix + key;
-        if (name === 'materials.remaining') continue; // derived: restocked - distributed
-        if (typeof value === 'number') flat[scope + name] = value;
+        if (DERIVED.has(name) || name === 'by_device') continue;
+        if (name === 'by_hour' && scope) { // a booth's hours
+          for (const [hour, part] of Object.entries(value || {})) walk(part, '', `${scope.slice(0, -1)},hour:${hour}|`);
+        } else if (typeof value === 'number') flat[scope + name] = value;
         else if (value && typeof value === 'object' && !Array.isArray(value)) walk(value, `${name}.`, scope);
       }
     };
@@ -40,7 +45,7 @@
       if (key === 'by_booth' || key === 'by_hour') {
         const kind = key === 'by_booth' ? 'booth' : 'hour';
         for (const [sub, part] of Object.entries(value || {})) walk(part, '', `${kind}:${sub}|`);
-      } else if (!['day_id', 'position', 'log_entries'].includes(key)) {
+      } else if (!['day_id', 'position', 'log_entries', 'by_device', 'booth_id'].includes(key)) {
         walk({ [key]: value }, '', '');
       }
     }
@@ -103,6 +108,7 @@
   const countAxis = (values) => ({ automargin: true, rangemode: 'tozero', tickformat: ',d',
     ...(Math.max(0, ...values) < 5 ? { dtick: 1 } : {}) });
   function draw(id, traces, extra) {
+    if (!window.Plotly) return; // still loading (async): every chart is drawn once it has arrived
     const values = traces.flatMap((trace) => (trace.orientation === 'h' ? trace.x : trace.y));
     const axis = countAxis(values);
     const horizontal = traces[0] && traces[0].orientation === 'h';
@@ -225,6 +231,7 @@
 
   // Which parts of the page a changed figure touches: the rest is left alone.
   function sectionsFor(name) {
+    if (name.startsWith('device:') || /^booth:[^|]*,/.test(name)) return []; // laptops; a booth's hours
     if (name.startsWith('hour:')) return ['hours'];
     if (name.startsWith('booth:')) return name.includes('materials.') ? ['booths', 'materials'] : ['booths'];
     if (name.startsWith('inquiries.by_department')) return ['headline', 'departments'];
@@ -246,6 +253,10 @@
       renderers[section]();
     }
     state.renders += 1;
+    if (document.body.dataset.ready === '1') {
+      state.figuresMs = state.figuresMs ?? performance.now(); // numbers and tables on screen
+      if (window.Plotly) state.firstRenderMs = state.firstRenderMs ?? performance.now(); // and every chart
+    }
     $('position').textContent = state.position ? `${t.position} ${state.position}` : '';
     document.body.dataset.position = state.position || '';
   }
@@ -266,18 +277,27 @@
     document.body.dataset.ready = '1';
   }
 
+  // A message carries the new values of the figures that changed. The first message of
+  // every connection (and after a rebuild) is a snapshot of every figure.
   function applyLive(message) {
     if (state.position === null) { early.push(message); return; }
-    if (comparePositions(message.position, state.position) <= 0) return; // already reflected
+    const order = comparePositions(message.position, state.position);
+    if (order < 0 || (order === 0 && !message.snapshot)) return; // already reflected
     state.liveMessages += 1;
+    const changed = message.changed || {};
+    state.lastChanged = Object.keys(changed).length;
+    if (message.snapshot) {
+      state.flat = { ...changed };
+      markDirty(Object.keys(renderers));
+    }
     const sections = new Set();
-    for (const [name, value] of Object.entries(message.changed || {})) {
+    for (const [name, value] of Object.entries(changed)) {
       state.flat[name] = value;
-      sectionsFor(name).forEach((s) => sections.add(s));
-      if (name === 'quarantined') refreshSoon('quarantine');
+      sectionsFor(name).forEach((section) => sections.add(section));
+      if (name === 'quarantined' || name === 'rejected') refreshSoon('quarantine');
+      if (name.startsWith('device:')) refreshSoon('devices');
     }
     state.position = message.position;
-    refreshSoon('devices');
     markDirty(sections);
   }
 
@@ -292,16 +312,12 @@
   function connectLive() {
     setStatus('connecting');
     const source = new EventSource(boot.api.live);
-    let broken = false;
     source.addEventListener('totals', (event) => applyLive(JSON.parse(event.data)));
-    source.onopen = () => {
+    source.onopen = () => { // after a reconnect the server starts with a snapshot of every figure
       setStatus('live');
       retryMs = 5000;
-      if (broken) loadTotals(); // missed messages while away: start again from the current totals
-      broken = false;
     };
     source.onerror = () => {
-      broken = true;
       if (source.readyState === EventSource.CLOSED) { // refused (e.g. not served): try again later, slowly
         setStatus('unavailable');
         setTimeout(connectLive, retryMs);
@@ -313,10 +329,12 @@
   }
 
   // ---- devices, quarantine, enrollment codes: small lists fetched on load and on change --
+  // a list touched by live messages is re-fetched once after a short pause, not per message
   const timers = {};
+  const PAUSE_MS = { devices: 10000, quarantine: 1500 };
   function refreshSoon(what) {
     if (timers[what]) return;
-    timers[what] = setTimeout(() => { timers[what] = null; loaders[what](); }, 2000);
+    timers[what] = setTimeout(() => { timers[what] = null; loaders[what](); }, PAUSE_MS[what]);
   }
 
   function showNote(id, text) {
@@ -349,10 +367,17 @@
         el('td', { class: 'num' }, d.pending === null || d.pending === undefined ? '—' : fmt(d.pending)),
         el('td', { class: 'num' }, d.clock_offset_ms === null || d.clock_offset_ms === undefined ? '—'
           : `${fmt(d.clock_offset_ms)} ${t.ms}`),
-        el('td', {}, tags));
+        el('td', {}, tags),
+        el('td', {}, d.revoked ? '' : el('button', { type: 'button', class: 'revoke-device', onclick: async () => {
+          if (!window.confirm(`${t.revoke_device_confirm} ${d.label || d.device_id}`)) return;
+          const r = await api('POST', `${boot.api.devices}/${encodeURIComponent(d.device_id)}/revoke`);
+          showNote('devices-note', r.ok ? '' : reason(r));
+          loaders.devices();
+        } }, t.revoke)));
     });
     $('devices-table').replaceChildren(
-      el('thead', {}, el('tr', {}, [t.device, t.booth, t.last_seen, t.pending, t.clock_offset, t.status].map((h) => el('th', {}, h)))),
+      el('thead', {}, el('tr', {}, [t.device, t.booth, t.last_seen, t.pending, t.clock_offset, t.status, '']
+        .map((h) => el('th', {}, h)))),
       el('tbody', {}, rows));
     showNote('devices-note', devices.length ? '' : t.no_devices);
   }
@@ -363,38 +388,46 @@
     return [];
   };
 
-  const FIELD_CATALOGUE = { topic: 'topics', department: 'departments', material: 'materials', booth: 'booths',
-    topics: 'topics', departments: 'departments', materials: 'materials', booths: 'booths' };
+  const FIELD_CATALOGUE = { topic: 'topics', department: 'departments', material: 'materials', booth: 'booths' };
 
-  function renderQuarantine(items) {
-    const rows = items.map((item) => {
-      const catalogueName = FIELD_CATALOGUE[item.field] || 'topics';
-      const select = el('select', { 'aria-label': t.map_to },
-        keysOf(catalogueName).map((key) => el('option', { value: key }, label(catalogueName, key))));
+  function renderQuarantine(report) {
+    const options = report.options || {};
+    const rows = listOf(report, 'quarantine').map((item) => {
+      const catalogueName = item.catalogue || FIELD_CATALOGUE[item.field] || 'topics';
+      const keys = options[item.field] || keysOf(catalogueName);
+      const select = el('select', { 'aria-label': t.map_to, class: 'map-to' },
+        keys.map((key) => el('option', { value: key }, label(catalogueName, key))));
       const resolve = (action) => async () => {
         const body = { field: item.field, key: item.key, action };
         if (action === 'map') body.to = select.value;
         const r = await api('POST', `${boot.api.quarantine}/resolve`, body);
-        showNote('quarantine-note', r.ok ? '' : reason(r));
+        showNote('quarantine-note', r.ok ? t.resolved_note : reason(r));
         loaders.quarantine();
       };
       return el('tr', { 'data-key': `${item.field}:${item.key}` },
-        el('td', {}, item.field), el('td', {}, el('code', {}, item.key)),
-        el('td', { class: 'num' }, fmt(item.count ?? item.events ?? 0)),
+        el('td', {}, t[`field_${item.field}`] || item.field), el('td', {}, el('code', {}, item.key)),
+        el('td', { class: 'num' }, fmt(item.events ?? item.count ?? 0)),
         el('td', { class: 'actions' }, select, el('button', { type: 'button', class: 'map', onclick: resolve('map') }, t.map),
           el('button', { type: 'button', class: 'reject', onclick: resolve('reject') }, t.reject)));
     });
+    const done = listOf(report, 'resolved').map((item) => {
+      const catalogueName = FIELD_CATALOGUE[item.field] || 'topics';
+      const outcome = item.action === 'map' ? `${t.map} → ${label(catalogueName, item.to)}` : t.reject;
+      return el('tr', { class: 'resolved', 'data-resolved': `${item.field}:${item.key}` },
+        el('td', {}, t[`field_${item.field}`] || item.field), el('td', {}, el('code', {}, item.key)),
+        el('td', {}), el('td', {}, el('span', { class: 'tag ok' }, outcome)));
+    });
     $('quarantine-table').replaceChildren(
-      el('thead', {}, el('tr', {}, [t.field, t.key, t.count, ''].map((h) => el('th', {}, h)))), el('tbody', {}, rows));
-    if (!items.length) showNote('quarantine-note', t.no_quarantine);
+      el('thead', {}, el('tr', {}, [t.field, t.key, t.count, ''].map((h) => el('th', {}, h)))), el('tbody', {}, rows, done));
+    if (!rows.length) showNote('quarantine-note', t.no_quarantine);
   }
 
   const showCode = (code) => (/^[A-Z0-9]{8}$/i.test(code) ? `${code.slice(0, 4)}-${code.slice(4)}` : code);
   function renderCodes(codes) {
-    const rows = codes.map((c) => el('tr', { 'data-code': c.code },
+    const rows = codes.map((c) => el('tr', { 'data-code': c.code, class: c.active === false ? 'inactive' : null },
       el('td', {}, el('code', { class: 'enrol-code' }, showCode(c.code))), el('td', {}, label('booths', c.booth_id)),
       el('td', {}, c.expires_at ? new Date(c.expires_at).toLocaleString(locale) : '—'),
-      el('td', { class: 'num' }, c.uses_left ?? '—'),
+      el('td', { class: 'num' }, c.uses_left ?? '—', c.active === false ? el('span', { class: 'tag warn' }, t.code_inactive) : ''),
       el('td', {}, el('button', { type: 'button', class: 'revoke', onclick: async () => {
         const r = await api('DELETE', `${boot.api['enrollment-codes']}/${encodeURIComponent(c.code)}`);
         showNote('codes-note', r.ok ? '' : reason(r));
@@ -419,7 +452,7 @@
       if (notServed(r)) { showNote('quarantine-note', t.not_available); $('quarantine-section').dataset.unavailable = '1'; return; }
       if (!r.ok) { showNote('quarantine-note', reason(r)); return; }
       showNote('quarantine-note', '');
-      renderQuarantine(listOf(r.data, 'quarantine', 'items', 'keys'));
+      renderQuarantine(r.data);
     },
     async codes() {
       const r = await api('GET', boot.api['enrollment-codes']);
@@ -449,6 +482,10 @@
   // the link keeps the page, switching only the language
   $('lang-switch').href = `${location.pathname}?lang=${t.switch_lang_code}`;
   setInterval(() => { if (devices.length) renderDevices(); }, 15000); // "last seen" ages without asking the server
+
+  // plotly.js (large) loads async: figures and tables show at once, the charts when it arrives
+  const plotlyScript = $('plotly-js');
+  if (!window.Plotly) plotlyScript.addEventListener('load', () => markDirty(['booths', 'departments', 'topics', 'hours', 'materials']));
 
   connectLive();
   loadTotals();
