@@ -11,6 +11,7 @@ events before it see the old mapping, the events after it the new one.
 """
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 
@@ -83,30 +84,60 @@ def _fold_resolution(store: ProjectionStore, fold: ChunkFold, entry: Entry) -> N
     fold.resolution(entry, [e for e in held if not status[e.event["event_id"]][0]])
 
 
+def _fold_and_commit(store: ProjectionStore, plan, read: tuple, publish: bool) -> tuple[list[Entry], bool]:
+    """Fold what one read returned and try to commit it: (the entries, committed?)."""
+    checkpoint, epoch, flat, resolved = read
+    entries = _cut_at_resolution(_entries(flat))
+    fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
+    if entries[0].event["type"] == RESOLUTION:
+        _fold_resolution(store, fold, entries[0])
+    else:
+        _fold_events(store, fold, entries)
+    return entries, store.commit(checkpoint, epoch, entries[-1].sid, fold.changes(), publish)
+
+
 def fold_chunk(redis, day_id: str, plan, chunk: int = CHUNK, generation: str = "live", until: str = "+",
                publish: bool | None = None) -> int:
     """Fold the next chunk after the checkpoint; returns how many entries it folded."""
     store = ProjectionStore(redis, day_id, generation)
     publish = generation == "live" if publish is None else publish
     while True:
-        checkpoint, epoch, flat, resolved = store.read_chunk(chunk, until)
-        if not flat:
+        read = store.read_chunk(chunk, until)
+        if not read[2]:
             return 0
-        entries = _cut_at_resolution(_entries(flat))
-        fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
-        if entries[0].event["type"] == RESOLUTION:
-            _fold_resolution(store, fold, entries[0])
-        else:
-            _fold_events(store, fold, entries)
-        if store.commit(checkpoint, epoch, entries[-1].sid, fold.changes(), publish):
+        entries, committed = _fold_and_commit(store, plan, read, publish)
+        if committed:
             return len(entries)
         # another worker committed first (or a rebuild was swapped in): read again from its checkpoint
 
 
-def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str = "+", chunk: int = CHUNK) -> int:
+def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str = "+", chunk: int = CHUNK,
+                publish: bool | None = None) -> int:
+    """Fold chunk after chunk until the log (or `until`) is reached; returns the entries folded.
+
+    While a chunk is folded, the next one is read in a second thread (Redis works while
+    Python folds). The read-ahead is used only if this chunk commits and holds no
+    resolution: then nothing it read can have changed except by a commit that would make
+    the next one fail its checkpoint check anyway."""
+    store = ProjectionStore(redis, day_id, generation)
+    publish = generation == "live" if publish is None else publish
     folded = 0
-    while n := fold_chunk(redis, day_id, plan, chunk=chunk, generation=generation, until=until):
-        folded += n
+    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
+        read = store.read_chunk(chunk, until)
+        while read[2]:
+            last = read[2][-4]
+            clean = not any(f'"{RESOLUTION}"' in body for body in read[2][1::4])  # a text may say it too: no harm
+            ahead = pool.submit(store.read_chunk, chunk, until, last) if clean else None
+            entries, committed = _fold_and_commit(store, plan, read, publish)
+            if committed:
+                folded += len(entries)
+            if committed and ahead is not None:
+                _, epoch, flat, resolved = ahead.result()
+                read = (last, epoch, flat, resolved)  # as if read after our commit
+            else:
+                if ahead is not None:
+                    ahead.result()  # stale: another worker committed first, or a resolution changes the view
+                read = store.read_chunk(chunk, until)
     return folded
 
 

@@ -9,12 +9,13 @@ projection's hashes are canonical: the same log gives the same keys, byte for by
 """
 
 from sync_service import keys
-from worker.chunk import ChunkChanges, Entry
+from worker.chunk import ChunkChanges
 
 READ_CHUNK = """
 local position = redis.call('GET', KEYS[1]) or '0-0'
 local epoch = redis.call('GET', KEYS[2]) or '0'
-local rows = redis.call('XRANGE', KEYS[3], '(' .. position, ARGV[2], 'COUNT', tonumber(ARGV[1]))
+local after = ARGV[3] ~= '' and ARGV[3] or position  -- a read-ahead reads after the chunk being folded
+local rows = redis.call('XRANGE', KEYS[3], '(' .. after, ARGV[2], 'COUNT', tonumber(ARGV[1]))
 local flat = {}
 for i, row in ipairs(rows) do
   local f = row[2]
@@ -108,12 +109,13 @@ class ProjectionStore:
         self._lookup = redis.register_script(LOOKUP_EVENTS)
         self._commit = redis.register_script(COMMIT)
 
-    def read_chunk(self, count: int, until: str = "+") -> tuple[str, str, list[Entry], dict]:
-        """(checkpoint, epoch, entries after the checkpoint, resolutions folded so far)."""
+    def read_chunk(self, count: int, until: str = "+", after: str = "") -> tuple[str, str, list, list]:
+        """(checkpoint, epoch, flat [sid, body, off, rt, ...] of the entries after the checkpoint
+        (or after `after`), resolutions folded so far as a flat HGETALL)."""
         d, g = self.day_id, self.generation
         position, epoch, flat, resolved = self._read(
             keys=[keys.checkpoint(d, g), keys.projection_epoch(d), keys.log(d), keys.resolutions(d, g)],
-            args=[count, until])
+            args=[count, until, after])
         return position, epoch, flat, resolved
 
     def lookup(self, event_ids: list[str]) -> dict[str, tuple[bool, list]]:

@@ -4,6 +4,7 @@ the deduplicated events, written here independently of worker/."""
 
 import json
 import random
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from shared.ids import new_event_id
 from sync_service import keys
 from sync_service.central_log import CentralLog
 from tests.helpers import DAY
-from worker.projection import fold_chunk
+from worker.projection import fold_chunk, fold_to_end
 
 BOOTHS = ["shashan", "bayi", "newbooth"]  # newbooth is not in the plan
 TOPICS = ["dibao", "hunyin", "weilao", "newtopic"]
@@ -239,6 +240,25 @@ def test_any_interleaving_and_duplication_folds_to_the_reference(redis, plan, de
     push_all(redis, devices, coordinator, rng)
     while fold_chunk(redis, DAY, plan, chunk=chunk):
         pass
+    flat, hot, quarantine = reference_fold(devices, coordinator)
+    assert {k: int(v) for k, v in redis.hgetall(keys.totals(DAY)).items()} == flat
+    assert {k: json.loads(v) for k, v in redis.hgetall(keys.hot_issues(DAY)).items()} == hot
+    assert {k: int(v) for k, v in redis.hgetall(keys.quarantine(DAY)).items()} == quarantine
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(devices=device_days(), coordinator=resolutions(), seed=st.integers(0, 2**32), chunk=st.integers(1, 15))
+def test_two_workers_folding_to_the_end_at_once_match_the_reference(redis, plan, devices, coordinator, seed, chunk):
+    """fold_to_end reads the next chunk ahead while it folds; two of them race on one day."""
+    redis.flushall()
+    push_all(redis, devices, coordinator, random.Random(seed))
+    workers = [threading.Thread(target=fold_to_end, args=(redis, DAY, plan), kwargs={"chunk": chunk + n})
+               for n in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
     flat, hot, quarantine = reference_fold(devices, coordinator)
     assert {k: int(v) for k, v in redis.hgetall(keys.totals(DAY)).items()} == flat
     assert {k: json.loads(v) for k, v in redis.hgetall(keys.hot_issues(DAY)).items()} == hot
