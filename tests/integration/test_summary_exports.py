@@ -99,3 +99,14 @@ def test_markdown_and_html_carry_the_paragraph_and_chart_images(closed_day):
 def test_exports_need_a_coordinator(closed_day):
     for path in ("events.csv", "totals.csv", "summary.docx", "summary.md", "summary.html"):
         assert closed_day.get(f"/api/v1/days/{DAY}/exports/{path}").status_code == 401
+
+
+def test_events_csv_is_produced_chunk_by_chunk(redis, plan):
+    from worker.summary.exports import events_csv
+
+    _append(redis, as_events(generate_day(seed=2)), only={"laptop-a"})
+    total = redis.xlen(keys.log(DAY))
+    chunks = list(events_csv(redis, DAY, plan, chunk=50))
+    assert len(chunks) == total // 50 + 1  # one chunk of text per XRANGE chunk: never the whole file at once
+    assert all(len(c.decode("utf-8-sig").splitlines()) <= 51 for c in chunks)
+    assert b"".join(chunks).decode("utf-8-sig").count("\n") == total + 1

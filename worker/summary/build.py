@@ -49,8 +49,8 @@ def _context(plan, figures: dict) -> dict:
     }
 
 
-def build_content(entries: list, plan, template: dict, closed_position: str | None) -> dict:
-    """The whole summary for the log entries given (in order)."""
+def build_content(entries, plan, template: dict, closed_position: str | None) -> dict:
+    """The whole summary for the log entries given (in order; any iterable, read once)."""
     figures = compute_figures(entries, plan, closed_position)
     values = summary_figure_values(figures)
     context = _context(plan, figures)

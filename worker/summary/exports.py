@@ -25,18 +25,34 @@ def _received_at(ms: str | None) -> str:
     return datetime.fromtimestamp(int(ms) / 1000, UTC).isoformat(timespec="milliseconds")
 
 
-def event_row(stream_id: str, fields: dict, plan, voided: dict) -> list:
+class _Labels:
+    """Chinese labels of catalogue keys, looked up once per key (the export's hot loop)."""
+
+    def __init__(self, plan):
+        self.plan, self.cache = plan, {}
+
+    def __call__(self, catalogue: str, key) -> str:
+        if not key:
+            return ""
+        found = self.cache.get((catalogue, key))
+        if found is None:
+            found = self.cache[(catalogue, key)] = self.plan.label(catalogue, key)
+        return found
+
+
+def event_row(stream_id: str, fields: dict, labels, voided: dict) -> list:
     event = json.loads(fields["e"])
     payload = event["payload"]
-    row = {"position": stream_id, "received_at": _received_at(fields.get("rt")), "booth": plan.label(
-        "booths", event["booth_id"]), "voided_by": voided.get(event["event_id"], ""), "staff": event.get("staff", "")}
+    row = {"position": stream_id, "received_at": _received_at(fields.get("rt")),
+           "booth": labels("booths", event["booth_id"]), "voided_by": voided.get(event["event_id"], ""),
+           "staff": event.get("staff", "")}
     for name in ("event_id", "device_id", "seq", "booth_id", "type", "recorded_at"):
         row[name] = event[name]
     for name in PAYLOAD_FIELDS:
         value = payload.get(name, "")
         row[name] = {True: "是", False: "否"}.get(value, value) if name == "hot_issue" else value
     for name, catalogue in LABELLED.items():
-        row[f"{name}_label"] = plan.label(catalogue, payload[name]) if payload.get(name) else ""
+        row[f"{name}_label"] = labels(catalogue, payload.get(name))
     return [row[c] for c in EVENT_COLUMNS]
 
 
@@ -44,13 +60,13 @@ def events_csv(redis, day_id: str, plan, chunk: int = 2000):
     """Yield the events CSV as UTF-8 byte chunks, one XRANGE chunk at a time.
 
     `voided_by` comes from the live projection (the voids it has folded so far)."""
-    voided = redis.hgetall(keys.voided(day_id))
+    voided, labels = redis.hgetall(keys.voided(day_id)), _Labels(plan)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
     writer.writerow(EVENT_COLUMNS)
     for rows, (stream_id, fields) in enumerate(read_log_raw(redis, day_id, chunk), start=1):
-        writer.writerow(event_row(stream_id, fields, plan, voided))
+        writer.writerow(event_row(stream_id, fields, labels, voided))
         if rows % chunk == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

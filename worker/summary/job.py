@@ -17,7 +17,7 @@ _plans = {}
 def make_version(redis, day_id: str, plan) -> tuple[dict, bool]:
     """Summarise the log as it is now; a new version only if something changed."""
     closed = closed_record(redis, day_id)
-    entries = list(read_log(redis, day_id))
+    entries = read_log(redis, day_id)  # read chunk by chunk while counting; the last entry read is the position
     content = build_content(entries, plan, get_template(redis, plan), closed and closed["position"])
     return append_version(redis, day_id, content, to_rfc3339(now_utc()))
 
