@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from openday.enrollment_cli import enrollment_code, revoke_device_command
 from openday.rebuild import rebuild as rebuild_command
 from openday.rebuild import verify as verify_command
 
@@ -48,15 +49,18 @@ def sync_service(bind: str, workers: int, threads: int) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run one RQ worker on the openday queue (JSON serializer)."""
+    from redis import Redis
     from rq import Worker
     from rq.serializers import JSONSerializer
 
     from sync_service.config import load_config
+    from worker.catch_up import queue_catch_up_folds
     from worker.catchup import start_catchup
     from worker.metrics import serve_metrics_if_configured
     from worker.queue import queue, rq_connection
 
     connection = rq_connection(load_config()["REDIS_URL"])
+    queue_catch_up_folds(Redis.from_url(load_config()["REDIS_URL"], decode_responses=True), connection)
     start_catchup(load_config()["REDIS_URL"], float(os.environ.get("OPENDAY_CATCHUP_SECONDS", 2)))
     rq_worker = Worker([queue(connection)], connection=connection, serializer=JSONSerializer,
                        maintenance_interval=int(os.environ.get("OPENDAY_MAINTENANCE_SECONDS", 60)))
@@ -142,6 +146,8 @@ from openday.simulate.command import simulate  # noqa: E402 - subcommands regist
 
 main.add_command(simulate)
 main.add_command(close_day_command)
+main.add_command(enrollment_code)
+device.add_command(revoke_device_command)
 main.add_command(rebuild_command)  # openday rebuild --day D
 main.add_command(verify_command)  # openday verify --day D
 
