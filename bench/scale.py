@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
 from bench.limits import REPO
+from bench.report import machine
 from openday.embedded_redis import EmbeddedRedis, free_port
 from openday.simulate import check, truth
 from openday.simulate.drivers import PushDriver, _wait_up
@@ -104,6 +105,7 @@ def _metric_lines(url: str, prefixes=("openday_",)) -> list[str]:
 def run_scale(booths: int = 20, laptops_per_booth: int = 10, size: float = 135.0, web_workers: int = 2,
               workers: int = 2, push_every: float = 300, threads: int = 16, seed: int = 2026, duplicates: float = 0.02,
               speed_up: float = 0, out=print) -> dict:
+    host = machine()
     with tempfile.TemporaryDirectory(prefix="openday-scale-") as folder:
         folder = Path(folder)
         raw = with_booths(json.loads(EXAMPLE.read_text(encoding="utf-8")), booths)
@@ -118,10 +120,10 @@ def run_scale(booths: int = 20, laptops_per_booth: int = 10, size: float = 135.0
             f"in {time.perf_counter() - started:.1f} s")
         with EmbeddedRedis(folder / "redis", appendfsync="always") as server:
             return _drive(server, plan, str(plan_path), scenario, folder, web_workers, workers, push_every, threads,
-                          speed_up, out)
+                          speed_up, out, host)
 
 
-def _drive(server, plan, plan_path, scenario, folder, web_workers, workers, push_every, threads, speed_up, out):
+def _drive(server, plan, plan_path, scenario, folder, web_workers, workers, push_every, threads, speed_up, out, host):
     env = {"REDIS_URL": server.url, "OPENDAY_PLAN_DIR": str(Path(plan_path).parent)}
     sync_port, metric_ports = free_port(), [free_port() for _ in range(workers)]
     processes = [Process(openday("sync-service", "--bind", f"127.0.0.1:{sync_port}", "--workers", str(web_workers)),
@@ -157,16 +159,16 @@ def _drive(server, plan, plan_path, scenario, folder, web_workers, workers, push
             process.stop()
         redis.close()
     return _report(scenario, run, monitor.samples, pushed_at, final, memory_before, differences, metrics,
-                   web_workers, len(metric_ports), out)
+                   web_workers, len(metric_ports), out, host)
 
 
 def _report(scenario, run, samples, pushed_at, final, memory_before, differences, metrics, web_workers, workers,
-            out) -> dict:
+            out, host) -> dict:
     events = final[1]
     pairs = append_to_totals_seconds(samples)
     lag_series = [(round(t, 1), length - folded) for t, length, folded, _ in samples[::max(1, len(samples) // 40)]]
     report = {
-        "machine": {"cores": os.cpu_count(), "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
+        "machine": {**host, "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
         "setup": {"booths": len({lt.booth_id for lt in scenario.laptops}), "laptops": len(scenario.laptops),
                   "gunicorn_workers": web_workers, "rq_workers": workers, "redis": "embedded, AOF appendfsync always"},
         "events": events,
@@ -190,8 +192,11 @@ def _report(scenario, run, samples, pushed_at, final, memory_before, differences
 def format_report(r: dict) -> str:
     lines = [
         f"setup: {r['setup']['booths']} booths, {r['setup']['laptops']} laptops, {r['setup']['gunicorn_workers']} "
-        f"gunicorn workers, {r['setup']['rq_workers']} RQ workers, one redis ({r['setup']['redis']}); "
-        f"{r['machine']['cores']} cores, load {r['machine']['load_avg_1m_at_end']} at the end",
+        f"gunicorn workers, {r['setup']['rq_workers']} RQ workers, one redis ({r['setup']['redis']})",
+        f"machine: {r['machine'].get('cpu', '?')}, {r['machine']['cores']} cores, {r['machine'].get('os', '')}, "
+        f"Python {r['machine'].get('python', '?')}, redis-server {r['machine'].get('redis_server', '?')}; "
+        f"load {r['machine'].get('load_avg_1m_at_start', '?')} at start, {r['machine']['load_avg_1m_at_end']} "
+        f"at the end (shared with other work); {r['machine'].get('date', '')}",
         f"events in the log:            {r['events']:,}",
         f"pushes:                       {r['push']['pushes']:,} ({r['push']['duplicate_pushes']:,} sent twice, "
         f"{r['push']['duplicates']:,} duplicate events skipped, {r['push']['retries']} retries)",

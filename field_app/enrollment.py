@@ -11,7 +11,7 @@ import re
 import requests
 from flask import Blueprint, current_app, jsonify, request
 
-from field_app.i18n import pick_language, t, translate_errors
+from field_app.i18n import TEXT, pick_language, t, translate_message
 
 bp = Blueprint("enrollment", __name__)
 TIMEOUT = (3.05, 15)
@@ -60,11 +60,17 @@ def _ask_centre(url: str, code: str, device_id: str, label: str | None, lang: st
     except ValueError:
         answer = {}
     if response.status_code != 201:
-        reason = answer.get("message") or answer.get("error") or f"HTTP {response.status_code}"
-        if isinstance(answer.get("errors"), dict):
-            reason = f"{reason} {translate_errors(answer['errors'], lang)}"
-        raise EnrollmentRefused({"code": [t("err.enroll_refused", lang, reason=reason)]})
+        raise EnrollmentRefused({"code": [_refusal(answer, response.status_code, lang)]})
     return answer
+
+
+def _refusal(answer: dict, status: int, lang: str) -> str:
+    """The centre's reason in the user's language: by its machine word when we know it."""
+    word = answer.get("error")
+    if f"enroll.{word}" in TEXT:
+        return t(f"enroll.{word}", lang)
+    reason = answer.get("message") or word or f"HTTP {status}"
+    return t("err.enroll_refused", lang, reason=translate_message(reason, lang))
 
 
 def enroll(laptop, url: str, code: str, label: str | None, lang: str) -> dict:

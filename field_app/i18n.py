@@ -125,6 +125,11 @@ TEXT = {
     "err.day_mismatch": ("登记码属于另一天的活动（{theirs}），本机是 {ours}。",
                          "The code is for another day ({theirs}); this laptop is set up for {ours}."),
     "err.enroll_refused": ("同步服务拒绝了登记：{reason}", "The sync service refused the enrolment: {reason}"),
+    "enroll.invalid_code": ("没有这个登记码（可能输错或已被撤销）。", "No such enrolment code (mistyped or revoked)."),
+    "enroll.expired_code": ("登记码已过期，请向协调员索取新码。", "The enrolment code has expired; ask for a new one."),
+    "enroll.used_code": ("登记码已用完，请向协调员索取新码。", "The enrolment code is used up; ask for a new one."),
+    "enroll.device_exists": ("本机已在中心登记过。如需重新登记，请协调员先撤销本机。",
+                             "This laptop is already enrolled at the centre; a coordinator must revoke it first."),
     "err.enroll_unreachable": ("连不上同步服务，请检查地址和网络。",
                                "Cannot reach the sync service: check the address and the network."),
     # Sync problems in plain words.

@@ -2,36 +2,91 @@
 
 The laptop stores only the server's acked_seq; everything after it is pending and is
 sent again, in seq order, until acked. Re-sends are harmless: the server ignores them.
+
+The background loop pushes whenever something is pending. After a failure it waits
+with exponential backoff and full jitter (capped at about a minute, never less than
+the server's Retry-After) and, after a timeout, a 413 or a 5xx, halves the batch
+(memry's fix for a batch refused identically forever); each acked batch doubles it back.
+A 409 conflict or a revoked token stops pushing with a plain-words message until the
+laptop is enrolled again; a 409 gap resends from the seq the centre expects.
 """
 
+import hashlib
+import os
+import random
 import threading
 
 from field_app.event_log import EventLog
 from field_app.sync_client import SyncClient, SyncError
 from shared.clock import now_utc, to_rfc3339
+from shared.protocol import MAX_BATCH_EVENTS
 
-BATCH_EVENTS = 500
+BATCH_EVENTS = min(MAX_BATCH_EVENTS, int(os.environ.get("OPENDAY_PUSH_BATCH", MAX_BATCH_EVENTS)))
+BACKOFF_BASE = 0.5  # seconds
+BACKOFF_CAP = float(os.environ.get("OPENDAY_SYNC_BACKOFF_CAP", 60))
+MAX_GAP_RESENDS = 3  # per push_pending call: a centre that keeps moving its mark is a failure
+
+CONFLICT_MESSAGE = (
+    "本机记录与中心不一致：第 {seq} 条在中心是另一条记录（本机可能由旧备份恢复）。"
+    "请重新登记本机；本机所有记录均已保留。"
+    " / This laptop's entries conflict with the centre's: entry {seq} is a different entry there (was the laptop "
+    "restored from an old backup?). Re-enrol this laptop; all its entries are kept."
+)
+REVOKED_MESSAGE = (
+    "本机已被协调员撤销，不能再同步。请向协调员索取新的登记码重新登记；本机所有记录均已保留。"
+    " / A coordinator revoked this laptop; it can no longer sync. Ask a coordinator for a new enrollment code "
+    "and enrol again; all its entries are kept."
+)
 
 
-def push_pending(log: EventLog, client: SyncClient, device_id: str, batch: int = BATCH_EVENTS) -> int:
-    """Push until nothing is pending; return the acked seq. Raises SyncError."""
-    acked = log.acked_seq()
-    while events := log.events_after(acked, batch):
-        answer = client.push(device_id, events, pending=log.last_seq() - acked)
+def push_pending(log: EventLog, client: SyncClient, device_id: str, batch=BATCH_EVENTS, on_acked=None) -> int:
+    """Push until nothing is pending; return the acked seq. Raises SyncError.
+    `batch` is a size or a function giving the next size; `on_acked` hears each success."""
+    acked, gaps = log.acked_seq(), 0
+    while events := log.events_after(acked, batch() if callable(batch) else batch):
+        try:
+            answer = client.push(device_id, events, pending=log.last_seq() - acked)
+        except SyncError as exc:
+            if not exc.is_gap or gaps >= MAX_GAP_RESENDS:
+                raise
+            gaps += 1
+            acked = exc.body["expected_seq"] - 1  # the centre has less than we thought: resend from there
+            log.set_state("acked_seq", acked)
+            continue
         acked = answer["acked_seq"]
         log.mark_acked(acked)
-        log.set_state("last_sync", {"server_time": answer["server_time"], "at": to_rfc3339(now_utc())})
+        log.set_state("last_sync", {"server_time": answer["server_time"], "at": to_rfc3339(now_utc()),
+                                    "clock_offset_ms": answer.get("clock_offset_ms")})
+        if on_acked:
+            on_acked(answer)
     return acked
+
+
+def backoff_delay(failures: int, retry_after: float | None = None, cap: float = BACKOFF_CAP) -> float:
+    """Full jitter: uniform in [0, min(cap, base * 2^failures)], at least Retry-After."""
+    delay = random.uniform(0, min(cap, BACKOFF_BASE * 2 ** min(failures, 32)))
+    return max(delay, min(retry_after or 0.0, cap))
+
+
+def _digest(token: str | None) -> str:
+    return hashlib.sha256((token or "").encode()).hexdigest()
 
 
 class Pusher:
     """A background thread that pushes whenever something is pending."""
 
-    def __init__(self, log: EventLog, make_client, device_id: str, interval: float):
+    def __init__(self, log: EventLog, make_client, device_id: str, interval: float, batch: int = BATCH_EVENTS,
+                 backoff_cap: float = BACKOFF_CAP):
         self.log, self.make_client, self.device_id, self.interval = log, make_client, device_id, interval
+        self.max_batch = self.batch = batch
+        self.backoff_cap = backoff_cap
+        self.failures = 0
+        self.retry_after: float | None = None
+        self.lock = threading.Lock()  # one push at a time: the loop and a "sync now" click
         self.wake = threading.Event()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="pusher", daemon=True)
+        self._client, self._client_key = None, None
 
     def start(self) -> "Pusher":
         self.thread.start()
@@ -41,21 +96,76 @@ class Pusher:
         self.stopped.set()
         self.wake.set()
 
-    def sync_now(self) -> None:
-        """Push in the caller's thread; records the outcome in the log's state."""
-        client = self.make_client()
-        if client is None:
-            self.log.set_state("last_error", "not enrolled: no sync service configured")
-            return
-        try:
-            push_pending(self.log, client, self.device_id)
+    def notify(self) -> None:
+        """Something was recorded: push soon (unless backing off)."""
+        self.wake.set()
+
+    def _current_client(self) -> SyncClient | None:
+        """The same client while the enrollment is unchanged (it keeps its connection and
+        the last exchange's times for the clock estimate)."""
+        key = (self.log.get_state("sync_url"), self.log.get_state("device_token"))
+        if key != self._client_key:
+            self._client, self._client_key = self.make_client(), key
+        return self._client
+
+    def blocked(self) -> dict | None:
+        """The conflict or revocation that stops pushing, while the same token is in use."""
+        problem = self.log.get_state("sync_problem")
+        if problem and problem.get("token") == _digest(self.log.get_state("device_token")):
+            return problem
+        return None
+
+    def sync_now(self) -> bool:
+        """Push in the caller's thread; records the outcome in the log's state. True when
+        nothing is left pending."""
+        with self.lock:
+            client = self._current_client()
+            if client is None:
+                self.log.set_state("last_error", "未登记：没有配置同步服务 / not enrolled: no sync service configured")
+                return False
+            if self.blocked():
+                return False
+            device_id = self.log.get_state("device_id") or self.device_id
+            try:
+                push_pending(self.log, client, device_id, lambda: self.batch, self._grow)
+            except SyncError as exc:
+                self._after_failure(exc)
+                return False
+            self.failures, self.retry_after = 0, None
             self.log.set_state("last_error", None)
-        except SyncError as exc:
-            self.log.set_state("last_error", str(exc))
+            return True
+
+    def _grow(self, _answer) -> None:
+        self.batch = min(self.max_batch, self.batch * 2)
+
+    def _after_failure(self, exc: SyncError) -> None:
+        if exc.is_conflict or exc.is_revoked:
+            kind = "conflict" if exc.is_conflict else "revoked"
+            message = CONFLICT_MESSAGE.format(seq=exc.body.get("seq")) if exc.is_conflict else REVOKED_MESSAGE
+            self.log.set_state("sync_problem", {"kind": kind, "message": message, "detail": exc.body,
+                                                "token": _digest(self.log.get_state("device_token"))})
+            self.log.set_state("last_error", {"message": message, "status": exc.status, "error": exc.error})
+            return
+        if exc.shrink_batch:
+            self.batch = max(1, self.batch // 2)
+        self.failures += 1
+        self.retry_after = exc.retry_after
+        self.log.set_state("last_error", {"message": str(exc), "status": exc.status, "error": exc.error})
+
+    def next_delay(self) -> float:
+        if not self.failures:
+            return self.interval
+        return backoff_delay(self.failures - 1, self.retry_after, self.backoff_cap)
+
+    def _pending(self) -> bool:
+        return self.log.last_seq() > self.log.acked_seq()
 
     def _run(self) -> None:
         while not self.stopped.is_set():
-            if self.log.last_seq() > self.log.acked_seq():
+            if self._pending() and not self.blocked():
                 self.sync_now()
-            self.wake.wait(self.interval)
+            if self.failures:
+                self.stopped.wait(self.next_delay())  # back off: new entries do not cut the wait short
+            else:
+                self.wake.wait(self.interval)
             self.wake.clear()

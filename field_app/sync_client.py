@@ -1,32 +1,101 @@
 """HTTP client for the sync service. Every call has a bounded timeout (requests has
-none by default)."""
+none by default); push bodies are gzip-compressed and kept under the centre's cap.
+
+The client remembers the four times of its last successful push and sends them with
+the next one, so the centre can estimate this laptop's clock offset NTP-style.
+"""
+
+import gzip
+import json
+import os
 
 import requests
 
 from shared.clock import now_utc, to_rfc3339
+from shared.protocol import MAX_BATCH_BYTES, MAX_BATCH_EVENTS
 
-TIMEOUT = (3.05, 15)  # connect, read (seconds)
+TIMEOUT = (  # connect, read (seconds)
+    float(os.environ.get("OPENDAY_SYNC_CONNECT_TIMEOUT", 3.05)),
+    float(os.environ.get("OPENDAY_SYNC_READ_TIMEOUT", 15)),
+)
+BODY_MARGIN = 1024  # bytes kept free for the batch's own fields
 
 
 class SyncError(Exception):
     """A push that did not get an acked_seq; `status` is the HTTP status if any."""
 
-    def __init__(self, message: str, status: int | None = None, body: dict | None = None):
+    def __init__(self, message: str, status: int | None = None, body: dict | None = None,
+                 retry_after: float | None = None, timed_out: bool = False):
         super().__init__(message)
         self.status = status
         self.body = body or {}
+        self.retry_after = retry_after
+        self.timed_out = timed_out
+
+    @property
+    def error(self) -> str | None:
+        return self.body.get("error")
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.status == 409 and self.error == "seq_conflict"
+
+    @property
+    def is_gap(self) -> bool:
+        return self.status == 409 and self.error == "seq_gap" and isinstance(self.body.get("expected_seq"), int)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == 401 and self.error == "revoked"
+
+    @property
+    def shrink_batch(self) -> bool:
+        """Worth retrying with a smaller batch: a timeout, 413 or a server error."""
+        return self.timed_out or self.status == 413 or (self.status or 0) >= 500
+
+
+def _retry_after(response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None  # an HTTP date: rare enough to treat as "use the backoff"
+
+
+def encode_batch(device_id: str, events: list[dict], pending: int, clock: dict | None,
+                 limit: int = MAX_BATCH_BYTES) -> tuple[bytes, int, str]:
+    """The JSON body of a push holding the longest prefix of `events` that fits under
+    `limit` bytes (at least one event); returns (body, events in it, its sent_at)."""
+    head = {"device_id": device_id, "sent_at": to_rfc3339(now_utc()), "pending": pending}
+    if clock:
+        head["clock"] = clock
+    opening = json.dumps(head)[:-1] + ', "events": ['
+    size, pieces = len(opening) + BODY_MARGIN, []
+    for event in events[:MAX_BATCH_EVENTS]:
+        piece = json.dumps(event)
+        if pieces and size + len(piece) + 1 > limit:
+            break
+        size += len(piece) + 1
+        pieces.append(piece)
+    return (opening + ",".join(pieces) + "]}").encode(), len(pieces), head["sent_at"]
 
 
 class SyncClient:
-    def __init__(self, base_url: str, token: str):
+    def __init__(self, base_url: str, token: str, timeout: tuple[float, float] = TIMEOUT):
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
+        self.last_exchange: dict | None = None  # the times of the last successful push
 
     def push(self, device_id: str, events: list[dict], pending: int) -> dict:
-        body = {"device_id": device_id, "sent_at": to_rfc3339(now_utc()), "pending": pending, "events": events}
+        """Push a prefix of `events` (as many as fit); the answer holds acked_seq."""
+        body, _, sent_at = encode_batch(device_id, events, pending, self.last_exchange)
         try:
-            response = self.session.post(f"{self.base_url}/api/v1/sync/push", json=body, timeout=TIMEOUT)
+            response = self.session.post(
+                f"{self.base_url}/api/v1/sync/push", data=gzip.compress(body, compresslevel=1),
+                headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=self.timeout)
+        except requests.Timeout as exc:
+            raise SyncError(f"sync service timed out: {exc.__class__.__name__}", timed_out=True) from exc
         except requests.RequestException as exc:
             raise SyncError(f"sync service unreachable: {exc.__class__.__name__}") from exc
         if response.status_code != 200:
@@ -34,5 +103,21 @@ class SyncClient:
                 detail = response.json()
             except ValueError:
                 detail = {}
-            raise SyncError(detail.get("message", f"HTTP {response.status_code}"), response.status_code, detail)
+            detail = detail if isinstance(detail, dict) else {}
+            raise SyncError(detail.get("message", f"HTTP {response.status_code}"), response.status_code, detail,
+                            _retry_after(response))
+        answer = response.json()
+        self.last_exchange = {"sent_at": sent_at, "received_at": answer["received_at"],
+                              "server_time": answer["server_time"], "answered_at": to_rfc3339(now_utc())}
+        return answer
+
+    def get_json(self, path: str) -> dict:
+        """GET an API document (the plan, the totals); raises SyncError."""
+        try:
+            response = self.session.get(f"{self.base_url}{path}", timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SyncError(f"sync service unreachable: {exc.__class__.__name__}",
+                            timed_out=isinstance(exc, requests.Timeout)) from exc
+        if response.status_code != 200:
+            raise SyncError(f"HTTP {response.status_code}", response.status_code, {}, _retry_after(response))
         return response.json()

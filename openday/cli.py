@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from openday.enrollment_cli import enrollment_code, revoke_device_command
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PLAN = str(REPO / "examples" / "heping-2022-05-15.json")
 
@@ -45,14 +47,17 @@ def sync_service(bind: str, workers: int, threads: int) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run one RQ worker on the openday queue (JSON serializer)."""
+    from redis import Redis
     from rq import Worker
     from rq.serializers import JSONSerializer
 
     from sync_service.config import load_config
+    from worker.catch_up import queue_catch_up_folds
     from worker.metrics import serve_metrics_if_configured
     from worker.queue import queue, rq_connection
 
     connection = rq_connection(load_config()["REDIS_URL"])
+    queue_catch_up_folds(Redis.from_url(load_config()["REDIS_URL"], decode_responses=True), connection)
     rq_worker = Worker([queue(connection)], connection=connection, serializer=JSONSerializer)
     serve_metrics_if_configured(rq_worker)  # OPENDAY_METRICS_PORT
     rq_worker.work(burst=burst)
@@ -136,6 +141,8 @@ from openday.simulate.command import simulate  # noqa: E402 - subcommands regist
 
 main.add_command(simulate)
 main.add_command(close_day_command)
+main.add_command(enrollment_code)
+device.add_command(revoke_device_command)
 
 if __name__ == "__main__":
     main()

@@ -8,10 +8,20 @@ MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 1024 * 1024
 
 
+class ClockExchange(Strict):
+    """The four times of the laptop's previous successful push, for the NTP estimate."""
+
+    sent_at = fields.Str(required=True, validate=_rfc3339)  # t0, laptop clock
+    received_at = fields.Str(required=True, validate=_rfc3339)  # t1, centre clock
+    server_time = fields.Str(required=True, validate=_rfc3339)  # t2, centre clock
+    answered_at = fields.Str(required=True, validate=_rfc3339)  # t3, laptop clock
+
+
 class PushBatch(Strict):
     device_id = fields.Str(required=True, validate=validate.Regexp(KEY_PATTERN))
     sent_at = fields.Str(required=True, validate=_rfc3339)
-    pending = fields.Int(strict=True, validate=validate.Range(min=0))  # events the laptop still holds
+    pending = fields.Int(strict=True, validate=validate.Range(min=0))  # events not acked when sent, this batch included
+    clock = fields.Nested(ClockExchange)
     events = fields.List(
         fields.Nested(Envelope),
         required=True,

@@ -103,3 +103,33 @@ def summary_template(day_id: str) -> str:
 def summary_requested(day_id: str) -> str:
     """String flag: a summary job for the day is queued; late folds do not queue another."""
     return _day(day_id, "summary:requested")
+
+
+# Devices and enrollment (issue 5).
+
+
+def devices(day_id: str) -> str:
+    """Hash: device id -> JSON {device_id, booth_id, day_id, label, enrolled_at, revoked_at, tokens
+    (sha256 of each token issued to it)}: the day's enrolled laptops."""
+    return _day(day_id, "devices")
+
+
+def device_health(day_id: str) -> str:
+    """Hash: device id -> JSON {last_seen, pending (as the laptop last reported it), far_off_events}:
+    written after each push."""
+    return _day(day_id, "health")
+
+
+def device_clock(day_id: str) -> str:
+    """Hash: device id -> JSON {offset_ms (device minus server), rtt_ms, at}: the device's
+    lowest-RTT NTP-style clock sample (replaced when a better or much newer one comes)."""
+    return _day(day_id, "clock")
+
+
+ENROLLMENT_CODES = "od:enrollment-codes"  # Hash: code (8 chars, no dash) -> JSON {day_id, booth_id, expires_at,
+#                                           uses_left, created_by, created_at}; deleted when revoked
+
+
+def push_rate(token_digest: str, second: int) -> str:
+    """Counter: pushes made with one token within one wall-clock second (expires after 2 s)."""
+    return f"od:rate:{token_digest}:{second}"

@@ -12,6 +12,7 @@ again. With `speed_up` > 0 each tick also waits for its share of real time
   with the laptop's token, as a laptop whose response was lost would.
 """
 
+import bisect
 import os
 import random
 import subprocess
@@ -76,13 +77,8 @@ def ticks(scenario: Scenario, push_every: float):
 
 
 def due(laptop: Laptop, moment: datetime) -> int:
-    """How many of the laptop's entries have been recorded by `moment`."""
-    count = 0
-    for entry in laptop.entries:
-        if entry.at > moment:
-            break
-        count += 1
-    return count
+    """How many of the laptop's entries (in time order) have been recorded by `moment`."""
+    return bisect.bisect_right(laptop.entries, moment, key=lambda entry: entry.at)
 
 
 class _Clock:

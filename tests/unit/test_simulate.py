@@ -86,3 +86,22 @@ def test_hours_per_booth_are_checked_where_the_document_has_them():
     nested = {**flat_doc, "by_booth": {"bayi": {"visitors": 3, "by_hour": {"09": {"visitors": 2}}}}}
     assert [(d.figure, d.truth, d.central) for d in compare(truth, nested)] == [
         ("by_booth.bayi.by_hour.09.visitors", 3, 2)]
+
+
+def test_laptops_record_by_time_and_sync_only_when_online(plan):
+    from datetime import timedelta
+
+    from openday.simulate.drivers import due, is_online, ticks
+
+    scenario = generate_day(plan, seed=4, laptops_per_booth=3, offline=2, late=1)
+    laptop = scenario.laptops[0]
+    for index in (0, len(laptop.entries) // 2, len(laptop.entries) - 1):
+        at = laptop.entries[index].at
+        assert due(laptop, at) == sum(1 for e in laptop.entries if e.at <= at)
+    assert due(laptop, scenario.closes) == len(laptop.entries)
+    late = next(lt for lt in scenario.laptops if lt.syncs_only_at_end)
+    assert not any(is_online(late, moment) for moment in ticks(scenario, 600))
+    away = next(lt for lt in scenario.laptops if lt.offline)
+    start, end = away.offline[0]
+    assert not is_online(away, start + (end - start) / 2)
+    assert is_online(away, end + timedelta(seconds=1)) and is_online(away, start - timedelta(seconds=1))

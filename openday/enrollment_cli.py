@@ -1,0 +1,78 @@
+"""`openday enrollment-code ...` and `openday device revoke`: what a coordinator does
+at the terminal. Each command parses its options and calls one function."""
+
+import json
+
+import click
+
+
+def _redis():
+    from redis import Redis
+
+    from sync_service.config import load_config
+
+    return Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+
+
+def _booths(day_id: str) -> list[str]:
+    from shared.plan import load_plans
+    from sync_service.config import load_config
+
+    plan = load_plans(load_config()["PLAN_DIR"]).get(day_id)
+    if plan is None:
+        raise click.BadParameter(f"no day plan for {day_id}", param_hint="--day")
+    return plan.keys("booths")
+
+
+@click.group("enrollment-code")
+def enrollment_code() -> None:
+    """Enrollment codes: a laptop exchanges one for its device token."""
+
+
+@enrollment_code.command("create")
+@click.option("--day", "day_id", required=True)
+@click.option("--booth", "booth_id", required=True)
+@click.option("--uses", default=1, show_default=True, type=click.IntRange(1, 100))
+@click.option("--ttl-minutes", default=1440, show_default=True, type=click.IntRange(1, 7 * 24 * 60))
+@click.option("--by", "created_by", default="cli", show_default=True, help="Who made it (shown in the list).")
+def create(day_id: str, booth_id: str, uses: int, ttl_minutes: int, created_by: str) -> None:
+    """Make a code for a booth; prints it as JSON."""
+    from sync_service.enrollment import create_code
+
+    if booth_id not in _booths(day_id):
+        raise click.BadParameter(f"{booth_id} is not a booth of {day_id}", param_hint="--booth")
+    click.echo(json.dumps(create_code(_redis(), day_id, booth_id, uses, ttl_minutes, created_by), ensure_ascii=False))
+
+
+@enrollment_code.command("list")
+@click.option("--day", "day_id", required=True)
+def list_(day_id: str) -> None:
+    """The day's codes, newest first, one JSON object a line."""
+    from sync_service.enrollment import list_codes
+
+    for row in list_codes(_redis(), day_id):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@enrollment_code.command("revoke")
+@click.option("--day", "day_id", required=True)
+@click.argument("code")
+def revoke(day_id: str, code: str) -> None:
+    """Delete a code so it can no longer enrol anything."""
+    from sync_service.enrollment import revoke_code
+
+    if not revoke_code(_redis(), day_id, code):
+        raise click.ClickException(f"day {day_id} has no enrollment code {code}")
+    click.echo(f"revoked {code}")
+
+
+@click.command("revoke")
+@click.option("--day", "day_id", required=True)
+@click.option("--device-id", required=True)
+def revoke_device_command(day_id: str, device_id: str) -> None:
+    """Revoke a laptop: every token it holds gets 401 "revoked" from now on."""
+    from sync_service.devices import revoke_device
+
+    if revoke_device(_redis(), day_id, device_id) is None:
+        raise click.ClickException(f"day {day_id} has no device {device_id}")
+    click.echo(f"revoked {device_id}")

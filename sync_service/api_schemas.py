@@ -1,0 +1,74 @@
+"""Marshmallow schemas of the sync API's requests and answers besides the push batch
+(shared/protocol.py). Routes load requests with them; the OpenAPI document is
+generated from them, so the spec and the checks cannot drift apart."""
+
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from shared.events import KEY_PATTERN, Strict
+
+
+class NewEnrollmentCode(Strict):
+    booth_id = fields.Str(required=True, validate=validate.Regexp(KEY_PATTERN, error="Not a booth id."))
+    uses = fields.Int(strict=True, load_default=1, validate=validate.Range(1, 100))
+    ttl_minutes = fields.Int(strict=True, load_default=1440, validate=validate.Range(1, 7 * 24 * 60))
+
+
+class EnrollmentCode(Schema):
+    code = fields.Str(required=True, metadata={"example": "K7QX-M4ZP"})
+    day_id = fields.Str(required=True)
+    booth_id = fields.Str(required=True)
+    expires_at = fields.Str(required=True)
+    uses_left = fields.Int(required=True)
+    created_at = fields.Str(required=True)
+    created_by = fields.Str(required=True)
+    active = fields.Bool(required=True)
+
+
+class EnrollmentCodes(Schema):
+    codes = fields.List(fields.Nested(EnrollmentCode), required=True)
+
+
+class EnrollRequest(Strict):
+    code = fields.Str(required=True, validate=validate.Length(min=1, max=32))
+    device_id = fields.Str(required=True, validate=validate.Regexp(KEY_PATTERN, error="Not a device id."))
+    label = fields.Str(load_default="", validate=validate.Length(max=100))
+
+
+class Enrolled(Schema):
+    device_id = fields.Str(required=True)
+    booth_id = fields.Str(required=True)
+    day_id = fields.Str(required=True)
+    token = fields.Str(required=True)
+
+
+class DeviceRow(Schema):
+    device_id = fields.Str(required=True)
+    booth_id = fields.Str(allow_none=True)
+    label = fields.Str(required=True)
+    enrolled_at = fields.Str(allow_none=True)
+    last_seen = fields.Str(allow_none=True)
+    acked_seq = fields.Int(required=True)
+    pending = fields.Int(allow_none=True, metadata={"description": "as the laptop last reported it"})
+    clock_offset_ms = fields.Int(allow_none=True, metadata={"description": "laptop clock minus centre clock"})
+    clock_rtt_ms = fields.Int(allow_none=True)
+    far_off_events = fields.Int(required=True)
+    skewed = fields.Bool(required=True)
+    revoked = fields.Bool(required=True)
+    revoked_at = fields.Str(allow_none=True)
+
+
+class DeviceList(Schema):
+    devices = fields.List(fields.Nested(DeviceRow), required=True)
+
+
+class Error(Schema):
+    class Meta:
+        unknown = INCLUDE  # a 409 also names the seq and both event ids
+
+    error = fields.Str(required=True)
+    message = fields.Str(required=True)
+    errors = fields.Dict()
+
+
+NEW_ENROLLMENT_CODE = NewEnrollmentCode()
+ENROLL_REQUEST = EnrollRequest()

@@ -1,0 +1,106 @@
+"""Enrollment and devices over HTTP: coordinators make enrollment codes and watch or
+revoke laptops; a laptop exchanges a code for its token and fetches the day plan.
+Each route: parse, call one function, map errors."""
+
+from flask import Blueprint, current_app, jsonify
+from marshmallow import ValidationError
+
+from sync_service.api_schemas import ENROLL_REQUEST, NEW_ENROLLMENT_CODE
+from sync_service.coordinators import require_coordinator
+from sync_service.device_auth import authenticate_device, bearer_token
+from sync_service.devices import DeviceExists, list_devices, revoke_device
+from sync_service.enrollment import EnrollmentRefused, create_code, list_codes, redeem_code, revoke_code
+from sync_service.errors import ApiError
+from sync_service.request_body import read_json_object
+
+bp = Blueprint("devices", __name__)
+BODY_LIMIT = 64 * 1024
+SKEW_MS = 2 * 60 * 1000  # a laptop clock further off than this is shown as skewed
+
+
+def _ctx():
+    return current_app.extensions["openday"]
+
+
+def _plan(day_id: str):
+    plan = _ctx()["plans"].get(day_id)
+    if plan is None:
+        raise ApiError(404, "unknown_day", f"No day plan for {day_id}.")
+    return plan
+
+
+def _load(schema, body: dict) -> dict:
+    try:
+        return schema.load(body)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid", "The request is not valid; nothing was changed.", errors=exc.messages) from exc
+
+
+@bp.post("/api/v1/days/<day_id>/enrollment-codes")
+def new_enrollment_code(day_id: str):
+    coordinator = require_coordinator(day_id)
+    plan = _plan(day_id)
+    request = _load(NEW_ENROLLMENT_CODE, read_json_object(BODY_LIMIT))
+    if request["booth_id"] not in plan.keys("booths"):
+        raise ApiError(422, "invalid", "The request is not valid; nothing was changed.",
+                       errors={"booth_id": [f"Not a booth of {day_id}."]})
+    code = create_code(_ctx()["redis"], day_id, request["booth_id"], request["uses"], request["ttl_minutes"],
+                       coordinator.username)
+    return jsonify(code), 201
+
+
+@bp.get("/api/v1/days/<day_id>/enrollment-codes")
+def enrollment_codes(day_id: str):
+    require_coordinator(day_id)
+    _plan(day_id)
+    return jsonify(codes=list_codes(_ctx()["redis"], day_id))
+
+
+@bp.delete("/api/v1/days/<day_id>/enrollment-codes/<code>")
+def delete_enrollment_code(day_id: str, code: str):
+    require_coordinator(day_id)
+    _plan(day_id)
+    if not revoke_code(_ctx()["redis"], day_id, code):
+        raise ApiError(404, "unknown_code", f"Day {day_id} has no enrollment code {code}.")
+    return "", 204
+
+
+@bp.post("/api/v1/enroll")
+def enroll():
+    request = _load(ENROLL_REQUEST, read_json_object(BODY_LIMIT))
+    try:
+        device, token = redeem_code(_ctx()["redis"], request["code"], request["device_id"], request["label"])
+    except EnrollmentRefused as exc:
+        raise ApiError(400, exc.reason, exc.message, errors={"code": [exc.message]}) from exc
+    except DeviceExists as exc:
+        message = f"Device id {request['device_id']} is already enrolled; the laptop must choose a new one."
+        raise ApiError(409, "device_exists", message, errors={"device_id": [message]}) from exc
+    return jsonify(device_id=device.device_id, booth_id=device.booth_id, day_id=device.day_id, token=token), 201
+
+
+@bp.get("/api/v1/days/<day_id>/plan")
+def day_plan(day_id: str):
+    if bearer_token():
+        device = authenticate_device(_ctx()["redis"])
+        if device.day_id != day_id:
+            raise ApiError(403, "forbidden", f"This token is for day {device.day_id}.")
+    else:
+        require_coordinator(day_id)
+    return jsonify(_plan(day_id).raw)
+
+
+@bp.get("/api/v1/days/<day_id>/devices")
+def devices(day_id: str):
+    require_coordinator(day_id)
+    _plan(day_id)
+    return jsonify(devices=list_devices(_ctx()["redis"], day_id, SKEW_MS))
+
+
+@bp.post("/api/v1/days/<day_id>/devices/<device_id>/revoke")
+def revoke(day_id: str, device_id: str):
+    require_coordinator(day_id)
+    _plan(day_id)
+    if revoke_device(_ctx()["redis"], day_id, device_id) is None:
+        raise ApiError(404, "unknown_device", f"Day {day_id} has no device {device_id}.")
+    row = next(r for r in list_devices(_ctx()["redis"], day_id, SKEW_MS) if r["device_id"] == device_id)
+    return jsonify(row)
