@@ -32,7 +32,8 @@ STRINGS = {
         "action_failed": "操作失败", "ago_s": "{n} 秒前", "ago_m": "{n} 分钟前", "ago_h": "{n} 小时前",
         "ms": "毫秒", "total": "合计", "back": "返回", "revoke_device_confirm": "确定停用这台电脑？",
         "code_inactive": "已失效", "resolved_note": "已提交，统计稍后更新。", "field_topic": "咨询话题",
-        "field_department": "科室", "field_material": "资料",
+        "field_department": "科室", "field_material": "资料", "refresh": "刷新列表",
+        "no_hot": "暂无热点问题。", "hot_more": "另有 {n} 条较早的热点问题。",
     },
     "en": {
         "app": "Open Day · Coordinator", "signin": "Sign in", "signout": "Sign out", "username": "Username",
@@ -67,7 +68,8 @@ STRINGS = {
         "ago_m": "{n} min ago", "ago_h": "{n} h ago", "ms": "ms", "total": "Total", "back": "Back",
         "revoke_device_confirm": "Revoke this laptop?", "code_inactive": "used up or expired",
         "resolved_note": "Sent; the totals follow shortly.", "field_topic": "Topic", "field_department": "Department",
-        "field_material": "Material",
+        "field_material": "Material", "refresh": "Refresh list", "no_hot": "No hot issues yet.",
+        "hot_more": "{n} earlier hot issues not shown.",
     },
 }
 

@@ -77,6 +77,7 @@ def page_boot(plan, lang: str) -> dict:
         "timezone": plan.timezone,
         "opening_hours": raw.get("opening_hours") or {},
         "catalogues": {name: _catalogue(plan, name, lang) for name in CATALOGUES},
+        "plotly_url": url_for("dashboard.plotly_js"),
         "api": {name: f"{api}/{name}" for name in ("totals", "live", "devices", "quarantine", "enrollment-codes")},
     }
 

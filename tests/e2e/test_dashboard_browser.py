@@ -2,6 +2,8 @@
 sign in, see the figures, the refusals, screenshots at laptop and phone width in both
 languages (saved under test-artifacts/ for people to look at)."""
 
+import re
+
 import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
@@ -93,6 +95,8 @@ def test_day_page_shows_the_day_in_both_languages_at_laptop_and_phone_width(cent
     topics = page.evaluate("document.getElementById('chart-topics').data[0]")
     assert dict(zip(topics["y"], topics["x"], strict=True))["婚姻登记"] == 2  # sorted bars, from plotly's data
     assert page.locator("#chart-hours svg.main-svg").count() > 0
+    expect(page.locator("#devices-table tr[data-device='laptop-b']")).to_contain_text("八一公园广场")
+    expect(page.locator("#devices-table tr[data-device='laptop-a']")).to_contain_text("砂山新村社区小广场")
 
     ARTIFACTS.mkdir(exist_ok=True)
     for lang, words in (("zh", "接待群众"), ("en", "Visitors received")):
@@ -125,3 +129,42 @@ def test_signed_out_visitors_and_device_tokens_do_not_open_the_page(central, red
     wrong.fill("input[name=password]", "not the password")
     wrong.click("#signin-submit")
     expect(wrong.locator("#signin-message")).to_contain_text("用户名或密码不正确")
+
+
+def test_enrollment_codes_are_created_and_revoked_from_the_page(central, redis, browser):
+    add_coordinator(redis, "gu", PASSWORD, [DAY])
+    page = browser.new_page()
+    sign_in(page, central)
+    page.select_option("#code-booth", "bayi")
+    page.fill("#code-uses", "3")
+    page.click("#code-create")
+    code_cell = page.locator("#codes-table .enrol-code").first
+    expect(code_cell).to_have_text(re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$"))
+    code = code_cell.inner_text()
+    row = page.locator(f"#codes-table tr[data-code='{code}']")
+    expect(row).to_contain_text("八一公园广场")
+    expect(row).to_contain_text("3")
+    listed = requests.get(f"{central}/api/v1/days/{DAY}/enrollment-codes", auth=("gu", PASSWORD), timeout=5).json()
+    assert [c["code"] for c in listed["codes"]] == [code]
+
+    row.locator("button.revoke").click()
+    expect(row).to_have_count(0)
+    listed = requests.get(f"{central}/api/v1/days/{DAY}/enrollment-codes", auth=("gu", PASSWORD), timeout=5).json()
+    assert listed["codes"] == []
+
+
+def test_a_laptop_is_revoked_from_the_page(central, redis, browser):
+    add_coordinator(redis, "gu", PASSWORD, [DAY])
+    laptop = Laptop(central, redis, "laptop-b", "bayi")
+    laptop.push(("visitor.received", {"party_size": 1}))
+    page = browser.new_page()
+    sign_in(page, central)
+    row = page.locator("#devices-table tr[data-device='laptop-b']")
+    expect(row).to_contain_text("八一公园广场")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button.revoke-device").click()
+    expect(row).to_contain_text("已停用")
+    refused = requests.post(f"{central}/api/v1/sync/push", headers={"Authorization": f"Bearer {laptop.token}"},
+                            json={"device_id": "laptop-b", "sent_at": "2022-05-15T10:00:00+08:00", "events": []},
+                            timeout=5)
+    assert refused.status_code == 401 and refused.json()["error"] == "revoked"

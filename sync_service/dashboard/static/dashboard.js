@@ -20,7 +20,7 @@
   const keysOf = (name) => boot.catalogues[name].map((item) => item.id);
 
   // ---- state: the figures as flat names, exactly as the live stream names them ----------
-  const state = { flat: {}, position: null, totalsFetches: 0, liveMessages: 0, renders: 0 };
+  const state = { flat: {}, position: null, totalsFetches: 0, liveMessages: 0, renders: 0, hotIssues: [] };
   window.openday = state; // read by the browser tests
 
   const figure = (name) => state.flat[name] || 0;
@@ -253,12 +253,35 @@
       renderers[section]();
     }
     state.renders += 1;
+    if (document.body.dataset.ready === '1' && !plotlyRequested) setTimeout(loadPlotly, 0);
     if (document.body.dataset.ready === '1') {
       state.figuresMs = state.figuresMs ?? performance.now(); // numbers and tables on screen
       if (window.Plotly) state.firstRenderMs = state.firstRenderMs ?? performance.now(); // and every chart
     }
     $('position').textContent = state.position ? `${t.position} ${state.position}` : '';
     document.body.dataset.position = state.position || '';
+  }
+
+  // plotly.js is large (4.8 MB): it is asked for once the figures and tables are on screen,
+  // and the charts are drawn when it arrives
+  let plotlyRequested = false;
+  function loadPlotly() {
+    if (plotlyRequested) return;
+    plotlyRequested = true;
+    const script = el('script', { src: boot.plotly_url, id: 'plotly-js' });
+    script.addEventListener('load', () => markDirty(['booths', 'departments', 'topics', 'hours', 'materials']));
+    document.body.append(script);
+  }
+
+  function renderHotIssues() {
+    const list = [...state.hotIssues].sort((a, b) => String(b.recorded_at).localeCompare(String(a.recorded_at)));
+    $('hot-list').replaceChildren(...list.slice(0, 20).map((h) => el('li', { 'data-event': h.event_id },
+      el('span', { class: 'when' }, h.recorded_at ? new Date(h.recorded_at).toLocaleTimeString(locale, {
+        hour: '2-digit', minute: '2-digit', timeZone: boot.timezone }) : ''),
+      el('span', { class: 'tag' }, label('booths', h.booth_id)),
+      h.topic ? el('span', { class: 'tag' }, label('topics', h.topic)) : '',
+      el('span', { class: 'text' }, h.text || '—'))));
+    showNote('hot-note', list.length ? (list.length > 20 ? t.hot_more.replace('{n}', list.length - 20) : '') : t.no_hot);
   }
 
   // ---- totals and the live stream ---------------------------------------------------------
@@ -272,6 +295,8 @@
     }
     state.flat = flatten(r.data);
     state.position = r.data.position || '0-0';
+    state.hotIssues = (r.data.feedback || {}).hot_issue_list || [];
+    renderHotIssues();
     early.splice(0).forEach(applyLive);
     markDirty(Object.keys(renderers));
     document.body.dataset.ready = '1';
@@ -479,13 +504,11 @@
     loaders.codes();
   });
 
+  $('hot-refresh').addEventListener('click', () => loadTotals()); // the texts are not in live messages
   // the link keeps the page, switching only the language
   $('lang-switch').href = `${location.pathname}?lang=${t.switch_lang_code}`;
   setInterval(() => { if (devices.length) renderDevices(); }, 15000); // "last seen" ages without asking the server
 
-  // plotly.js (large) loads async: figures and tables show at once, the charts when it arrives
-  const plotlyScript = $('plotly-js');
-  if (!window.Plotly) plotlyScript.addEventListener('load', () => markDirty(['booths', 'departments', 'topics', 'hours', 'materials']));
 
   connectLive();
   loadTotals();
