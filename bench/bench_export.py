@@ -88,6 +88,12 @@ def run(quick: bool) -> list[dict]:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO))
-    size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    print(json.dumps(measure(size)))
+    # `python -m bench.bench_export` runs the full 10^6 export alone and keeps its figures, with the
+    # machine and its load, in bench/results/export_1m.json (bench/run --quick only streams 10^5).
+    from bench.report import machine
+
+    started = machine()
+    figures = run(quick="--quick" in sys.argv)
+    result = {"machine": started, "figures": figures}
+    (REPO / "bench" / "results" / "export_1m.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))

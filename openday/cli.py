@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from openday.enrollment_cli import enrollment_code, revoke_device_command
+from openday.rebuild import rebuild as rebuild_command
+from openday.rebuild import verify as verify_command
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PLAN = str(REPO / "examples" / "heping-2022-05-15.json")
@@ -53,12 +55,15 @@ def worker(burst: bool) -> None:
 
     from sync_service.config import load_config
     from worker.catch_up import queue_catch_up_folds
+    from worker.catchup import start_catchup
     from worker.metrics import serve_metrics_if_configured
     from worker.queue import queue, rq_connection
 
     connection = rq_connection(load_config()["REDIS_URL"])
     queue_catch_up_folds(Redis.from_url(load_config()["REDIS_URL"], decode_responses=True), connection)
-    rq_worker = Worker([queue(connection)], connection=connection, serializer=JSONSerializer)
+    start_catchup(load_config()["REDIS_URL"], float(os.environ.get("OPENDAY_CATCHUP_SECONDS", 2)))
+    rq_worker = Worker([queue(connection)], connection=connection, serializer=JSONSerializer,
+                       maintenance_interval=int(os.environ.get("OPENDAY_MAINTENANCE_SECONDS", 60)))
     serve_metrics_if_configured(rq_worker)  # OPENDAY_METRICS_PORT
     rq_worker.work(burst=burst)
 
@@ -143,6 +148,8 @@ main.add_command(simulate)
 main.add_command(close_day_command)
 main.add_command(enrollment_code)
 device.add_command(revoke_device_command)
+main.add_command(rebuild_command)  # openday rebuild --day D
+main.add_command(verify_command)  # openday verify --day D
 
 if __name__ == "__main__":
     main()

@@ -89,6 +89,7 @@ PAYLOADS = {
 TYPES = tuple(sorted({t for t, _ in PAYLOADS}))
 CURRENT_VERSION = {t: max(v for tt, v in PAYLOADS if tt == t) for t in TYPES}
 UPCASTERS: dict[tuple[str, int], callable] = {}  # (type, v) -> fn(payload) -> payload of v+1
+# No payload has a v2 yet; tests/samples/events/v1/ freezes one sample of every v1 payload.
 
 # Payload fields whose values must be keys of a catalogue in the day plan.
 CATALOGUE_FIELDS = {
@@ -149,3 +150,29 @@ def unknown_catalogue_keys(event: dict, plan) -> dict[str, str]:
         if key is not None and key not in plan.keys(catalogue):
             unknown[name] = key
     return unknown
+
+
+# A coordinator's resolution of a quarantined key. It is written to the central log by
+# the sync service as the reserved device COORDINATOR_DEVICE (no enrolled laptop can have
+# that id: it fails KEY_PATTERN), never pushed by a laptop (it is not in TYPES), so a
+# rebuild of the projections meets the same resolutions at the same log positions.
+RESOLUTION = "quarantine.resolved"
+COORDINATOR_DEVICE = "_coordinator"
+RESOLVABLE_FIELDS = {"booth_id": "booths", "topic": "topics", "department": "departments", "material": "materials"}
+
+
+class QuarantineResolved(Strict):
+    field = fields.Str(required=True, validate=validate.OneOf(sorted(RESOLVABLE_FIELDS)))
+    key = _key(required=True)
+    action = fields.Str(required=True, validate=validate.OneOf(("map", "reject")))
+    to = _key(load_default=None)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _to_only_when_mapping(self, data, **_):
+        if data["action"] == "map" and not data.get("to"):
+            raise ValidationError("Required when action is 'map'.", "to")
+        if data["action"] == "reject" and data.get("to"):
+            raise ValidationError("Only allowed when action is 'map'.", "to")
+
+
+QUARANTINE_RESOLUTION = QuarantineResolved()

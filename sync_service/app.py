@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from sync_service.errors import register_error_handlers
     from sync_service.routes import bp
     from sync_service.summary_routes import bp as summary_bp
+    from sync_service.totals_api import bp as totals_bp  # totals, live, quarantine
 
     register_error_handlers(app)
     observability.init_app(app)
@@ -40,4 +41,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(device_api.bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(summary_bp)
+    app.register_blueprint(totals_bp)
     return app

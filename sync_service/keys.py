@@ -45,9 +45,40 @@ def checkpoint(day_id: str, generation: str = "live") -> str:
     return _day(day_id, f"{generation}:checkpoint")
 
 
+def hot_issues(day_id: str, generation: str = "live") -> str:
+    """Hash: event id of a counted hot-issue feedback card -> JSON {text, booth_id, topic,
+    recorded_at, hour}; an entry leaves when its card is voided or rejected."""
+    return _day(day_id, f"{generation}:hot")
+
+
+def quarantine(day_id: str, generation: str = "live") -> str:
+    """Hash: 'field|key' of an unresolved unknown catalogue key -> events (not voided) holding it."""
+    return _day(day_id, f"{generation}:quarantine")
+
+
+def quarantine_index(day_id: str, generation: str = "live") -> str:
+    """Hash: 'field|key' -> comma-separated stream ids of the log entries quarantined by that key
+    (what a resolution re-folds)."""
+    return _day(day_id, f"{generation}:qindex")
+
+
+def resolutions(day_id: str, generation: str = "live") -> str:
+    """Hash: 'field|key' -> JSON {action, to, event_id, by, at} of a folded quarantine resolution."""
+    return _day(day_id, f"{generation}:resolutions")
+
+
 def projection(day_id: str, generation: str = "live") -> list[str]:
     """All keys of one generation of the projection (rebuilt and swapped together)."""
-    return [totals(day_id, generation), voided(day_id, generation), checkpoint(day_id, generation)]
+    return [totals(day_id, generation), voided(day_id, generation), checkpoint(day_id, generation),
+            hot_issues(day_id, generation), quarantine(day_id, generation),
+            quarantine_index(day_id, generation), resolutions(day_id, generation)]
+
+
+def projection_epoch(day_id: str) -> str:
+    """Integer: bumped when a rebuilt generation is swapped in as 'live', so a fold that
+    started before the swap cannot commit on top of it."""
+    return _day(day_id, "epoch")
+
 
 
 def fold_requested(day_id: str) -> str:
@@ -56,7 +87,9 @@ def fold_requested(day_id: str) -> str:
 
 
 def updates_channel(day_id: str) -> str:
-    """Pub/sub channel: a message after each folded chunk."""
+    """Pub/sub channel: after each folded chunk, JSON {"position", "changed": {figure: new value}}
+    (published by the commit script itself, so it is sent exactly when the chunk commits);
+    after a rebuild swap, {"position", "reset": true}."""
     return _day(day_id, "updates")
 
 

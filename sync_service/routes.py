@@ -3,20 +3,12 @@
 from flask import Blueprint, current_app, jsonify
 
 from sync_service.errors import ApiError
-from worker.projection import read_totals
 
 bp = Blueprint("sync", __name__)
 
 
 def _ctx():
     return current_app.extensions["openday"]
-
-
-@bp.get("/api/v1/days/<day_id>/totals")
-def totals(day_id: str):
-    if day_id not in _ctx()["plans"]:
-        raise ApiError(404, "unknown_day", f"No day plan for {day_id}.")
-    return jsonify(read_totals(_ctx()["redis"], day_id))
 
 
 @bp.get("/healthz")

@@ -52,6 +52,17 @@ def _lang() -> str:
     return "en" if request.args.get("lang") == "en" else "zh"
 
 
+def _booth_value(doc: dict, name: str) -> int:
+    """A whole-day figure name looked up in one booth's totals document."""
+    node = doc
+    for part in name.split("."):
+        node = node.get(part, 0) if isinstance(node, dict) else 0
+    return node if isinstance(node, int) else 0
+
+
+BOOTH_FIGURES = ("visitors", "inquiries.total", "feedback.total", "feedback.hot_issues", "voided")
+
+
 def _csrf_token() -> str:
     """The dashboard's CSRF token when Flask-WTF is installed (session sign-in), else ''."""
     try:
@@ -101,6 +112,8 @@ def summary_page(day_id: str):
     return render_template(
         "summary/page.html", t=STRINGS[lang], lang=lang, day_id=day_id, plan=plan, record=record, rows=rows,
         labels=labels, closed=closed_record(redis, day_id), charts=CHARTS, csrf_token=_csrf_token(),
+        booth_value=_booth_value,
+        booth_figures={n for n, _ in rows if n.startswith("materials.") or n in BOOTH_FIGURES},
         versions=[{k: v[k] for k in ("version", "position", "created_at")} for v in list_versions(redis, day_id)],
         title=plan.raw.get("title", {}).get(lang, day_id))
 

@@ -1,14 +1,33 @@
 """What each event adds to the totals: pure functions, no I/O.
 
 A figure is a flat name whose dots are the path in the totals document
-('inquiries.by_topic.dibao'). Every figure is counted for the whole day, for the booth
-('booth:bayi|...') and for the hour of the day in the plan's time zone ('hour:09|...').
+('inquiries.by_topic.dibao'), prefixed by its scope: none for the whole day,
+'booth:bayi|', 'hour:09|' (hour of the day in the plan's time zone, device clock
+corrected), 'booth:bayi,hour:09|', and per device 'device:laptop-1|' /
+'booth:bayi,device:laptop-1|'.
+
+An event's effect is (booth, hour, signature, amount): the signature says which figures
+it moves ('inquiry.answered', topic, department, outcome) and every figure is linear in
+the amount, so a chunk of events folds to a few summed signatures before any figure name
+is built. That, the hour cache and the plan's key sets are what make the fold fast.
 """
 
 from collections import Counter
+from datetime import datetime
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
-from shared.clock import local_hour, parse_rfc3339
-from shared.events import VOID, unknown_catalogue_keys, upcast
+from shared.clock import parse_rfc3339
+from shared.events import RESOLUTION, RESOLVABLE_FIELDS, VOID, upcast
+
+# Payload fields that must be catalogue keys, per type (booth_id is checked for every type).
+CHECKED_FIELDS = {
+    "visitor.received": (),
+    "inquiry.answered": ("topic", "department"),
+    "material.distributed": ("material",),
+    "material.restocked": ("material",),
+    "feedback.collected": ("topic",),
+}
 
 
 def _visitor(p):
@@ -39,7 +58,8 @@ def _feedback(p):
     return figures
 
 
-# Which handler folds which event type: one place.
+# What one event of each type adds to the whole-day figures: one place (the laptop's own
+# totals use it too).
 EVENT_HANDLERS = {
     "visitor.received": _visitor,
     "inquiry.answered": _inquiry,
@@ -48,33 +68,159 @@ EVENT_HANDLERS = {
     "feedback.collected": _feedback,
 }
 
-
-def contributions(event: dict, plan, offset_ms: int = 0) -> Counter:
-    """The figures one (non-void) event adds, in every scope. An event with a catalogue
-    key the plan lacks adds only to 'quarantined' until a coordinator resolves it."""
-    event = upcast(event)
-    if unknown_catalogue_keys(event, plan):
-        base = {"quarantined": 1}
-    else:
-        base = EVENT_HANDLERS[event["type"]](event["payload"])
-    hour = local_hour(parse_rfc3339(event["recorded_at"]), plan.timezone, offset_ms)
-    scoped = Counter()
-    for name, amount in base.items():
-        scoped[name] += amount
-        scoped[f"booth:{event['booth_id']}|{name}"] += amount
-        scoped[f"hour:{hour}|{name}"] += amount
-    return scoped
+# The payload fields a handler reads, and the one its figures scale with (None: each event
+# adds 1). Events that agree on the first are one signature; their amounts are summed
+# before any figure name is built.
+FIGURE_FIELDS = {
+    "visitor.received": ((), "party_size"),
+    "inquiry.answered": (("topic", "department", "outcome"), None),
+    "material.distributed": (("material",), "quantity"),
+    "material.restocked": (("material",), "quantity"),
+    "feedback.collected": (("rating", "hot_issue"), None),
+}
+# Figures of the fold's own bookkeeping, by signature.
+OWN_FIGURES = {"quarantined", "rejected", "voided", "voids_ignored", "resolutions_ignored"}
 
 
-def void_effect(void: dict, target: dict | None, target_offset_ms: int, plan) -> Counter:
-    """What a void takes away: exactly what its target added, plus one 'voided'.
-    Callers pass target=None when the void must be ignored (unknown id, a void of a
-    void, another device's event, already voided)."""
-    if target is None:
+QUARANTINED, REJECTED = ("quarantined",), ("rejected",)
+SCOPE_SEP = "|"
+
+
+class Effect(NamedTuple):
+    booth: str
+    hour: str
+    sig: tuple
+    amount: int
+    hot: dict | None  # the hot-issue entry a counted feedback card adds to the list
+    unresolved: tuple  # ('field', 'key') pairs that keep it quarantined
+
+
+class PlanKeys:
+    """The plan's key sets and time zone, with a cache of local hours (per 15 minutes:
+    every time zone in use is a whole number of quarter hours from UTC)."""
+
+    def __init__(self, plan):
+        self.zone = ZoneInfo(plan.timezone)
+        self.known = {field: frozenset(plan.keys(catalogue)) for field, catalogue in RESOLVABLE_FIELDS.items()}
+        self._hours: dict[int, str] = {}
+
+    def hour(self, recorded_at: str, offset_ms: int) -> str:
+        try:
+            moment = datetime.fromisoformat(recorded_at)
+        except ValueError:
+            moment = parse_rfc3339(recorded_at)
+        quarter = int((moment.timestamp() - offset_ms / 1000) // 900)
+        hour = self._hours.get(quarter)
+        if hour is None:
+            hour = self._hours[quarter] = f"{datetime.fromtimestamp(quarter * 900, self.zone).hour:02d}"
+        return hour
+
+
+_plan_keys: dict[int, tuple] = {}
+
+
+def plan_keys(plan) -> PlanKeys:
+    cached = _plan_keys.get(id(plan))
+    if cached is None or cached[0] is not plan:
+        cached = _plan_keys[id(plan)] = (plan, PlanKeys(plan))
+    return cached[1]
+
+
+class FoldView:
+    """What an event's effect depends on besides the event: the plan and the quarantine
+    resolutions folded so far ((field, key) -> plan key, or None when rejected)."""
+
+    def __init__(self, plan, resolutions: dict | None = None):
+        self.keys = plan_keys(plan)
+        self.resolutions = resolutions or {}
+
+    def with_resolution(self, field: str, key: str, to: str | None) -> "FoldView":
+        view = FoldView.__new__(FoldView)
+        view.keys, view.resolutions = self.keys, {**self.resolutions, (field, key): to}
+        return view
+
+    def effect(self, event: dict, offset_ms: int) -> Effect:
+        if event["v"] != 1:
+            event = upcast(event)
+        known, booth, payload, type_ = self.keys.known, event["booth_id"], event["payload"], event["type"]
+        hour = self.keys.hour(event["recorded_at"], offset_ms)
+        if booth not in known["booth_id"] or any(
+                (key := payload.get(name)) is not None and key not in known[name] for name in CHECKED_FIELDS[type_]):
+            return self._unknown_keys(event, hour, offset_ms)
+        fields, scale = FIGURE_FIELDS[type_]
+        sig, amount = (type_, *map(payload.get, fields)), payload[scale] if scale else 1
+        hot = None
+        if type_ == "feedback.collected" and sig[2]:
+            hot = {"text": payload.get("comment", ""), "booth_id": booth, "topic": payload.get("topic"),
+                   "recorded_at": event["recorded_at"], "hour": hour, "device_id": event["device_id"]}
+        return Effect(booth, hour, sig, amount, hot, ())
+
+    def _unknown_keys(self, event: dict, hour: str, offset_ms: int) -> Effect:
+        """The effect of an event with a key the plan lacks: mapped, rejected or quarantined."""
+        known, booth, payload = self.keys.known, event["booth_id"], event["payload"]
+        unresolved, rejected = [], False
+        if booth not in known["booth_id"]:
+            booth, rejected = self._resolve("booth_id", booth, unresolved, rejected)
+        for name in CHECKED_FIELDS[event["type"]]:
+            key = payload.get(name)
+            if key is not None and key not in known[name]:
+                mapped, rejected = self._resolve(name, key, unresolved, rejected)
+                payload = {**payload, name: mapped}
+        if rejected:
+            return Effect(booth, hour, REJECTED, 1, None, tuple(unresolved))
+        if unresolved:
+            return Effect(booth, hour, QUARANTINED, 1, None, tuple(unresolved))
+        return self.effect({**event, "booth_id": booth, "payload": payload}, offset_ms)  # every key mapped
+
+    def _resolve(self, field, key, unresolved, rejected):
+        if (field, key) not in self.resolutions:
+            unresolved.append((field, key))
+            return key, rejected
+        to = self.resolutions[(field, key)]
+        return (key, True) if to is None else (to, rejected)
+
+
+def scoped(booth: str, hour: str, name: str) -> tuple[str, str, str, str]:
+    return name, f"booth:{booth}|{name}", f"hour:{hour}|{name}", f"booth:{booth},hour:{hour}|{name}"
+
+
+def expand(sig: tuple, amount: int) -> list[tuple[str, int]]:
+    """The figures `amount` of a signature adds: the handler's figures for one unit, scaled."""
+    if sig[0] in OWN_FIGURES:
+        return [(sig[0], amount)]
+    fields, scale = FIGURE_FIELDS[sig[0]]
+    unit = dict(zip(fields, sig[1:], strict=True))
+    if scale:
+        unit[scale] = 1
+    return [(name, n * amount) for name, n in EVENT_HANDLERS[sig[0]](unit).items()]
+
+
+def contributions(event: dict, plan, offset_ms: int = 0, view: FoldView | None = None) -> Counter:
+    """The figures one (non-void) event adds, in every scope (nothing for a resolution)."""
+    if event["type"] == RESOLUTION:
         return Counter()
-    effect = Counter({name: -amount for name, amount in contributions(target, plan, target_offset_ms).items()})
-    effect["voided"] += 1
-    effect[f"booth:{void['booth_id']}|voided"] += 1
+    e = (view or FoldView(plan)).effect(event, offset_ms)
+    figures = Counter()
+    for name, amount in expand(e.sig, e.amount):
+        for scoped_name in scoped(e.booth, e.hour, name):
+            figures[scoped_name] += amount
+    return figures
+
+
+def void_effect(void: dict, target: dict | None, target_offset_ms: int, plan, view: FoldView | None = None) -> Counter:
+    """What a void changes: minus exactly what its target adds, plus one 'voided' (whole
+    day and the void's booth). Callers pass target=None when the void must be ignored
+    (unknown id, a void of a void, another device's event, already voided): one
+    'voids_ignored'. The same rules as the central fold (worker/chunk.py)."""
+    effect = Counter()
+    if target is None:
+        outcome = "voids_ignored"
+    else:
+        outcome = "voided"
+        for name, amount in contributions(target, plan, target_offset_ms, view).items():
+            effect[name] -= amount
+    effect[outcome] += 1
+    effect[f"booth:{void['booth_id']}|{outcome}"] += 1
     return effect
 
 

@@ -1,6 +1,5 @@
 """RQ job entry points: parse the JSON arguments, call one function."""
 
-import json
 import os
 
 from redis import Redis
@@ -8,7 +7,7 @@ from redis import Redis
 from shared.plan import load_plans
 from sync_service import keys
 from sync_service.config import load_config
-from worker.projection import fold_to_end
+from worker.projection import CHUNK, fold_to_end
 from worker.summary.job import request_summary_if_closed
 
 _plans = {}
@@ -22,11 +21,11 @@ def _context():
 
 
 def fold_day(day_id: str) -> int:
-    """Fold everything appended to the day's log; safe to run twice or concurrently."""
+    """Fold everything appended to the day's log; safe to run twice or concurrently (each
+    chunk's commit publishes its changed figures to the day's updates channel)."""
     redis, plans = _context()
-    redis.delete(keys.fold_requested(day_id))
-    folded = fold_to_end(redis, day_id, plans[day_id])
+    redis.delete(keys.fold_requested(day_id))  # pushes from now on queue another fold: nothing is missed
+    folded = fold_to_end(redis, day_id, plans[day_id], chunk=int(os.environ.get("OPENDAY_FOLD_CHUNK", CHUNK)))
     if folded:
-        redis.publish(keys.updates_channel(day_id), json.dumps({"folded": folded, "pid": os.getpid()}))
         request_summary_if_closed(redis, day_id)  # a late event after closing: a new summary version
     return folded

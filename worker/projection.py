@@ -1,89 +1,162 @@
 """Folding the central log into the totals, exactly once.
 
-The tracking-record pattern: a chunk's figures and the new checkpoint are written in
-one MULTI, guarded by WATCH on the checkpoint. A crash before EXEC writes nothing; two
-workers folding the same chunk cannot both commit. So every log entry is counted once.
+The tracking-record pattern: a chunk's changes and the new checkpoint are written by one
+Lua script that first checks the checkpoint is still the one the chunk was read after
+(store.py). A crash before the commit writes nothing; two workers folding the same chunk
+cannot both commit, the loser reads again from the winner's checkpoint. So every log
+entry is counted once, whatever the workers do.
+
+A chunk ends before a coordinator's quarantine resolution, which is folded alone: the
+events before it see the old mapping, the events after it the new one.
 """
 
 import json
-from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
-from redis import WatchError
+import orjson
 
+from shared.events import RESOLUTION
 from sync_service import keys
-from worker.fold import contributions, is_void, void_effect
+from worker.chunk import ChunkFold, Entry, position
+from worker.fold import FoldView, is_void
+from worker.store import ProjectionStore
 from worker.totals import build_document
 
-CHUNK = 2000
+CHUNK = 5000
 
 
-def _entry(fields: dict) -> tuple[dict, int]:
-    return json.loads(fields["e"]), int(fields.get("off", 0))
+def _entries(flat: list) -> list[Entry]:
+    bodies = orjson.loads("[" + ",".join(flat[1::4]) + "]")  # one parse for the whole chunk
+    return list(map(Entry, flat[::4], bodies, map(int, flat[2::4]), map(int, flat[3::4])))
 
 
-def _void_target(redis, day_id, void, voided_now, generation):
-    """The event a void undoes, or None if the void must be ignored."""
-    target_id = void["payload"]["target_event_id"]
-    if target_id in voided_now or redis.hexists(keys.voided(day_id, generation), target_id):
-        return None, 0
-    stream_id = redis.hget(keys.event_index(day_id), target_id)
-    if stream_id is None:
-        return None, 0
-    (_, fields), = redis.xrange(keys.log(day_id), stream_id, stream_id)
-    target, offset = _entry(fields)
-    if is_void(target) or target["device_id"] != void["device_id"]:
-        return None, 0
-    return target, offset
+def _resolutions(flat: list) -> dict:
+    resolved = {}
+    for name, raw in zip(flat[::2], flat[1::2], strict=True):
+        field, _, key = name.partition("|")
+        resolved[(field, key)] = json.loads(raw)["to"]
+    return resolved
 
 
-def fold_chunk(redis, day_id: str, plan, chunk: int = CHUNK, generation: str = "live") -> int:
+def _cut_at_resolution(entries: list[Entry]) -> list[Entry]:
+    for n, entry in enumerate(entries):
+        if entry.event["type"] == RESOLUTION:
+            return entries[:n] or entries[:1]
+    return entries
+
+
+def _fold_events(store: ProjectionStore, fold: ChunkFold, entries: list[Entry]) -> None:
+    """Fold device events and voids; void targets outside the chunk are looked up at once."""
+    in_chunk = {}
+    targets = [e.event["payload"]["target_event_id"] for e in entries if is_void(e.event)]
+    if targets:
+        here = {e.event["event_id"] for e in entries}
+        looked_up = store.lookup([t for t in dict.fromkeys(targets) if t not in here])
+    for entry in entries:
+        event = entry.event
+        if not is_void(event):
+            fold.event(entry)
+            in_chunk[event["event_id"]] = entry
+            continue
+        target_id = event["payload"]["target_event_id"]
+        target = in_chunk.get(target_id)
+        if target is None and target_id in looked_up:
+            voided, row = looked_up[target_id]
+            if row and not voided and position(row[0]) < position(entry.sid):
+                target = Entry(row[0], json.loads(row[1]), int(row[2]), int(row[3]))
+        if target is not None and target_id in fold.voided:
+            target = None
+        fold.void(entry, target)
+        in_chunk[event["event_id"]] = entry
+
+
+def _fold_resolution(store: ProjectionStore, fold: ChunkFold, entry: Entry) -> None:
+    payload = entry.event["payload"]
+    sids = store.quarantined_entries(f"{payload['field']}|{payload['key']}")
+    rows = []
+    if sids:
+        with store.redis.pipeline(transaction=False) as pipe:
+            for sid in sids:
+                pipe.xrange(keys.log(store.day_id), sid, sid)
+            rows = [r[0] for r in pipe.execute() if r]
+    held = [Entry(sid, json.loads(f["e"]), int(f.get("off", 0)), int(f.get("rt", 0))) for sid, f in rows]
+    status = store.lookup([e.event["event_id"] for e in held])
+    fold.resolution(entry, [e for e in held if not status[e.event["event_id"]][0]])
+
+
+def _fold_and_commit(store: ProjectionStore, plan, read: tuple, publish: bool) -> tuple[list[Entry], bool]:
+    """Fold what one read returned and try to commit it: (the entries, committed?)."""
+    checkpoint, epoch, flat, resolved = read
+    entries = _cut_at_resolution(_entries(flat))
+    fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
+    if entries[0].event["type"] == RESOLUTION:
+        _fold_resolution(store, fold, entries[0])
+    else:
+        _fold_events(store, fold, entries)
+    return entries, store.commit(checkpoint, epoch, entries[-1].sid, fold.changes(), publish)
+
+
+def fold_chunk(redis, day_id: str, plan, chunk: int = CHUNK, generation: str = "live", until: str = "+",
+               publish: bool | None = None) -> int:
     """Fold the next chunk after the checkpoint; returns how many entries it folded."""
-    checkpoint_key = keys.checkpoint(day_id, generation)
+    store = ProjectionStore(redis, day_id, generation)
+    publish = generation == "live" if publish is None else publish
     while True:
-        with redis.pipeline() as pipe:
-            try:
-                pipe.watch(checkpoint_key)
-                position = pipe.get(checkpoint_key) or "0-0"
-                entries = pipe.xrange(keys.log(day_id), f"({position}", "+", count=chunk)
-                if not entries:
-                    return 0
-                figures, voided_now = Counter(), {}
-                for _, fields in entries:
-                    event, offset = _entry(fields)
-                    if is_void(event):
-                        target, target_offset = _void_target(redis, day_id, event, voided_now, generation)
-                        figures.update(void_effect(event, target, target_offset, plan))
-                        if target is not None:
-                            voided_now[target["event_id"]] = event["event_id"]
-                    else:
-                        figures.update(contributions(event, plan, offset))
-                    figures["log.entries"] += 1
-                pipe.multi()
-                for name, amount in figures.items():
-                    if amount:
-                        pipe.hincrby(keys.totals(day_id, generation), name, amount)
-                if voided_now:
-                    pipe.hset(keys.voided(day_id, generation), mapping=voided_now)
-                pipe.set(checkpoint_key, entries[-1][0])
-                pipe.execute()
-                return len(entries)
-            except WatchError:
-                continue  # another worker folded this chunk first; start again from its checkpoint
+        read = store.read_chunk(chunk, until)
+        if not read[2]:
+            return 0
+        entries, committed = _fold_and_commit(store, plan, read, publish)
+        if committed:
+            return len(entries)
+        # another worker committed first (or a rebuild was swapped in): read again from its checkpoint
 
 
-def fold_to_end(redis, day_id: str, plan, generation: str = "live") -> int:
+def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str = "+", chunk: int = CHUNK,
+                publish: bool | None = None) -> int:
+    """Fold chunk after chunk until the log (or `until`) is reached; returns the entries folded.
+
+    While a chunk is folded, the next one is read in a second thread (Redis works while
+    Python folds). The read-ahead is used only if this chunk commits and holds no
+    resolution: then nothing it read can have changed except by a commit that would make
+    the next one fail its checkpoint check anyway."""
+    store = ProjectionStore(redis, day_id, generation)
+    publish = generation == "live" if publish is None else publish
     folded = 0
-    while n := fold_chunk(redis, day_id, plan, generation=generation):
-        folded += n
+    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
+        read = store.read_chunk(chunk, until)
+        while read[2]:
+            last = read[2][-4]
+            clean = not any(f'"{RESOLUTION}"' in body for body in read[2][1::4])  # a text may say it too: no harm
+            ahead = pool.submit(store.read_chunk, chunk, until, last) if clean else None
+            entries, committed = _fold_and_commit(store, plan, read, publish)
+            if committed:
+                folded += len(entries)
+            if committed and ahead is not None:
+                _, epoch, flat, resolved = ahead.result()
+                read = (last, epoch, flat, resolved)  # as if read after our commit
+            else:
+                if ahead is not None:
+                    ahead.result()  # stale: another worker committed first, or a resolution changes the view
+                read = store.read_chunk(chunk, until)
     return folded
 
 
-def read_totals(redis, day_id: str, generation: str = "live") -> dict:
-    """The totals document with the log position it reflects, read in one MULTI."""
+def read_flat(redis, day_id: str, generation: str = "live") -> tuple[dict[str, int], str, dict, dict, dict]:
+    """(flat figures, position, hot issues, quarantine, resolutions) read in one MULTI."""
     with redis.pipeline(transaction=True) as pipe:
         pipe.hgetall(keys.totals(day_id, generation))
         pipe.get(keys.checkpoint(day_id, generation))
-        flat, position = pipe.execute()
-    flat = {name: int(amount) for name, amount in flat.items()}
+        pipe.hgetall(keys.hot_issues(day_id, generation))
+        pipe.hgetall(keys.quarantine(day_id, generation))
+        pipe.hgetall(keys.resolutions(day_id, generation))
+        flat, position_, hot, quarantine, resolutions = pipe.execute()
+    return {k: int(v) for k, v in flat.items()}, position_ or "0-0", hot, quarantine, resolutions
+
+
+def read_totals(redis, day_id: str, generation: str = "live", booth: str | None = None) -> dict:
+    """The totals document with the log position it reflects (whole day, or one booth)."""
+    flat, position_, hot, _, _ = read_flat(redis, day_id, generation)
     entries = flat.pop("log.entries", 0)
-    return {"day_id": day_id, "position": position or "0-0", "log_entries": entries, **build_document(flat)}
+    hot_list = [{"event_id": k, **json.loads(v)} for k, v in hot.items()]
+    return {"day_id": day_id, "position": position_, "log_entries": entries,
+            **build_document(flat, hot_list, booth=booth)}

@@ -39,6 +39,8 @@ def _compared(name: str) -> bool:
         return False
     if scope and rest == "log_entries":
         return False
+    if rest == "feedback.satisfaction_rate":  # a ratio derived from the counts, not a count
+        return False
     return rest in ("visitors", "voided", "quarantined", "log_entries") or rest.startswith(
         ("inquiries.", "materials.distributed.", "materials.restocked.", "materials.remaining.", "feedback."))
 

@@ -58,6 +58,9 @@ def test_summary_page_closes_shows_drills_down_and_says_what_changed(central, re
     page.wait_for_function("Array.from(document.querySelectorAll('#charts img'))"
                            ".every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)  # drawn PNGs
 
+    by_booth = page.locator('#by-booth tr[data-figure="visitors"] td.num')
+    expect(by_booth).to_have_text([f"{first['content']['figures']['totals']['by_booth'][b]['visitors']:,}"
+                                   for b in ("bayi", "shashan")])
     leaflets.locator("a").click()  # the drill-down
     expect(page.locator("#total")).to_have_text(f"{value:,}")
     behind = requests.get(f"{central}/api/v1/days/{DAY}/summary/events", auth=AUTH, timeout=10,

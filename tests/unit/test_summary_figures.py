@@ -67,6 +67,8 @@ def test_drill_down_lists_the_events_and_adds_up_to_the_figure():
     assert sum(r["amount"] for r in rows if not r["voided_by"]) == 40
     assert len(events_behind(log, PLAN, "booth:bayi|visitors")) == 1
     assert len(events_behind(log, PLAN, "voided")) == 1
+    assert len(events_behind(log, PLAN, "booth:shashan|voided")) == 1
+    assert events_behind(log, PLAN, "booth:bayi|voided") == []  # laptop-b's void of laptop-a's entry is ignored
     assert len(events_behind(log, PLAN, "late", closed_position="1009-0")) == 1
     assert len(events_behind(log, PLAN, "hot_issues.weilao")) == 1
     assert len(events_behind(log, PLAN, "staff:S01")) == 2

@@ -147,8 +147,8 @@ def events_behind(entries, plan, figure: str, closed_position: str | None = None
     for position, event, offset in entries:
         effect = state.take(position, event, offset)
         amount = None
-        if figure == "voided":
-            amount = 1 if is_void(event) and effect.get("voided") else None
+        if figure.rpartition("|")[2] == "voided":  # 'voided' or 'booth:<id>|voided': the voids that took effect
+            amount = 1 if is_void(event) and effect.get(figure) else None
         elif figure == "late":
             amount = 1 if closed is not None and position_key(position) > closed else None
         elif figure.startswith("laptop:"):

@@ -1,0 +1,87 @@
+"""Totals, live updates and quarantine resolution. Each route: parse, call, map errors."""
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from marshmallow import ValidationError
+
+from shared.events import QUARANTINE_RESOLUTION
+from sync_service.coordinators import require_coordinator
+from sync_service.errors import ApiError
+from sync_service.live import live_messages
+from sync_service.quarantine import (
+    AlreadyResolved,
+    NotQuarantined,
+    UnknownTarget,
+    quarantine_report,
+    resolve_quarantined,
+)
+from worker.projection import read_flat, read_totals
+from worker.queue import request_fold
+from worker.totals import known_booth
+
+bp = Blueprint("totals", __name__)
+
+
+def _ctx():
+    return current_app.extensions["openday"]
+
+
+def _plan(day_id: str):
+    plan = _ctx()["plans"].get(day_id)
+    if plan is None:
+        raise ApiError(404, "unknown_day", f"没有这一天的计划 / No day plan for {day_id}.")
+    return plan
+
+
+@bp.get("/api/v1/days/<day_id>/totals")
+def totals(day_id: str):
+    plan = _plan(day_id)
+    booth = request.args.get("booth")
+    redis = _ctx()["redis"]
+    if booth is not None and booth not in plan.keys("booths") and not known_booth(read_flat(redis, day_id)[0], booth):
+        raise ApiError(404, "unknown_booth", f"没有这个展位 / No booth {booth!r} in the plan or the log.",
+                       errors={"booth": ["Not a booth of this day."]})
+    document = read_totals(redis, day_id, booth=booth)
+    return jsonify(document)
+
+
+@bp.get("/api/v1/days/<day_id>/live")
+def live(day_id: str):
+    _plan(day_id)
+    config = current_app.config
+    stream = live_messages(_ctx()["redis"], day_id, heartbeat=float(config.get("LIVE_HEARTBEAT", 15)),
+                           max_seconds=float(config.get("LIVE_MAX_SECONDS", 300)))
+    return Response(stream, mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@bp.get("/api/v1/days/<day_id>/quarantine")
+def quarantine(day_id: str):
+    plan = _plan(day_id)
+    require_coordinator(day_id)
+    return jsonify(quarantine_report(_ctx()["redis"], plan, day_id))
+
+
+@bp.post("/api/v1/days/<day_id>/quarantine/resolve")
+def resolve(day_id: str):
+    plan = _plan(day_id)
+    coordinator = require_coordinator(day_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "malformed", "请求体必须是 JSON 对象 / The body must be a JSON object.")
+    try:
+        resolution = QUARANTINE_RESOLUTION.load(body)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid", "处理意见无效,未作任何改动 / The resolution is not valid; nothing changed.",
+                       errors=exc.messages) from exc
+    try:
+        event = resolve_quarantined(_ctx()["log"], plan, day_id, resolution, coordinator.username)
+    except NotQuarantined as exc:
+        raise ApiError(404, "not_quarantined", f"没有待处理的 {exc} / No event is quarantined under {exc}.") from exc
+    except AlreadyResolved as exc:
+        raise ApiError(409, "already_resolved", f"{exc} 已处理 / {exc} is already resolved.") from exc
+    except UnknownTarget as exc:
+        raise ApiError(422, "invalid", "目标不在计划中 / The target key is not in the plan.",
+                       errors={"to": [f"{exc} is not a key of this catalogue."]}) from exc
+    request_fold(_ctx()["redis"], _ctx()["rq_redis"], day_id)
+    return jsonify(event_id=event["event_id"], field=resolution["field"], key=resolution["key"],
+                   action=resolution["action"], to=resolution["to"]), 202
