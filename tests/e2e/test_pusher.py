@@ -40,7 +40,7 @@ def test_backoff_is_full_jitter_capped_and_honours_retry_after():
 
 
 def test_batches_stay_under_the_byte_cap():
-    comment = "希望多办" * 125
+    comment = "\U0001f44d" * 500  # 500 characters of 4 bytes each in UTF-8
     events = [make_event(s, "feedback.collected", {"rating": "satisfied", "comment": comment}) for s in range(1, 501)]
     body, count, _ = encode_batch("laptop-a", events, 500, None)
     assert len(body) <= MAX_BATCH_BYTES and 0 < count < 500
