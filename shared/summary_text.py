@@ -82,6 +82,7 @@ def en_count_word(n: int) -> str:
 PARAGRAPH_FIELDS = {"date", "organiser", "team_count", "department_count", "teams", "figures"}
 TEAM_FIELDS = {"team", "place", "leader", "staff"}
 PHRASE_FIELDS = {"n"}
+NOTHING_RECORDED = {"zh": "未记录任何数据", "en": "recorded no figures"}  # every figure zero and omitted
 
 
 class TemplateError(ValueError):
@@ -208,7 +209,7 @@ def render_paragraph(template: dict, context: dict, figures: dict[str, int], lan
         team_count=zh_count_word(count) if lang == "zh" else en_count_word(count),
         department_count=context["department_count"],
         teams=part["team_joiner"].join(teams),
-        figures=join(phrases, part["joiner"]),
+        figures=join(phrases, part["joiner"]) or NOTHING_RECORDED[lang],
     )
     return paragraph, shown_all
 

@@ -174,3 +174,18 @@ def test_template_edits_are_validated_and_make_a_new_version(api, redis, redis_u
     assert second["content"]["text"]["zh"].startswith("5月15日，和平区民政局组织开展政务公开日活动。活动共印发")
     assert "未发放联心卡" in second["content"]["text"]["zh"]
     assert "handed out no contact cards" in second["content"]["text"]["en"]
+
+
+def test_an_empty_day_closes_to_a_summary_of_nothing_and_access_is_checked(api, redis, redis_url):
+    missing = api.get(f"/api/v1/days/{DAY}/summary", headers=AUTH)
+    assert missing.status_code == 404 and missing.json["closed"] is False
+    assert api.post(f"/api/v1/days/{DAY}/close", headers=AUTH).json["position"] == "0-0"
+    _run_jobs(redis_url)
+    summary = api.get(f"/api/v1/days/{DAY}/summary", headers=AUTH).json
+    assert summary["content"]["text"]["zh"].endswith("活动共未记录任何数据。")
+    assert summary["content"]["values"] == {"laptops": 0, "staff": 0, "late": 0}
+    assert api.post("/api/v1/days/no-such-day-2030/close", headers=AUTH).status_code == 403
+    add_coordinator(redis, "other", "correct horse", ["another-day-2023"])
+    other = {"Authorization": "Basic " + base64.b64encode(b"other:correct horse").decode()}
+    assert api.get(f"/api/v1/days/{DAY}/summary", headers=other).status_code == 403
+    assert api.post(f"/api/v1/days/{DAY}/close", headers=other).status_code == 403

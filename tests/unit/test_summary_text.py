@@ -71,3 +71,9 @@ def test_bad_templates_are_refused_naming_each_field():
                                         "figures.1.zero_en", "figures.2.zh", "colour"}
     with pytest.raises(TemplateError):
         validate_template(["not", "an", "object"], names)
+
+
+def test_a_day_with_nothing_recorded_still_reads_as_a_sentence():
+    text, _ = render_paragraph(default_template(PLAN.raw), CONTEXT, {}, "zh")
+    assert text.endswith("活动共未记录任何数据。")
+    assert render_paragraph(default_template(PLAN.raw), CONTEXT, {}, "en")[0].endswith("the teams recorded no figures.")
