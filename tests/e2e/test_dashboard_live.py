@@ -6,7 +6,15 @@ import pytest
 from playwright.sync_api import expect
 
 from sync_service.coordinators import add_coordinator
-from tests.e2e.test_dashboard_browser import PASSWORD, Laptop, browser, charts_drawn, headline, sign_in  # noqa: F401
+from tests.e2e.test_dashboard_browser import (  # noqa: F401  (fixtures: central, browser)
+    PASSWORD,
+    Laptop,
+    browser,
+    central,
+    charts_drawn,
+    headline,
+    sign_in,
+)
 from tests.helpers import DAY, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
