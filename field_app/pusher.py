@@ -42,23 +42,26 @@ REVOKED_MESSAGE = (
 def push_pending(log: EventLog, client: SyncClient, device_id: str, batch=BATCH_EVENTS, on_acked=None) -> int:
     """Push until nothing is pending; return the acked seq. Raises SyncError.
     `batch` is a size or a function giving the next size; `on_acked` hears each success."""
-    acked, gaps = log.acked_seq(), 0
-    while events := log.events_after(acked, batch() if callable(batch) else batch):
-        try:
-            answer = client.push(device_id, events, pending=log.last_seq() - acked)
-        except SyncError as exc:
-            if not exc.is_gap or gaps >= MAX_GAP_RESENDS:
-                raise
-            gaps += 1
-            acked = exc.body["expected_seq"] - 1  # the centre has less than we thought: resend from there
-            log.set_state("acked_seq", acked)
-            continue
-        acked = answer["acked_seq"]
-        log.mark_acked(acked)
-        log.set_state("last_sync", {"server_time": answer["server_time"], "at": to_rfc3339(now_utc()),
-                                    "clock_offset_ms": answer.get("clock_offset_ms")})
-        if on_acked:
-            on_acked(answer)
+    acked, gaps, answer = log.acked_seq(), 0, None
+    try:
+        while events := log.events_after(acked, batch() if callable(batch) else batch):
+            try:
+                answer = client.push(device_id, events, pending=log.last_seq() - acked)
+            except SyncError as exc:
+                if not exc.is_gap or gaps >= MAX_GAP_RESENDS:
+                    raise
+                gaps += 1
+                acked = exc.body["expected_seq"] - 1  # the centre has less than we thought: resend from there
+                log.set_state("acked_seq", acked)
+                continue
+            acked = answer["acked_seq"]
+            log.mark_acked(acked)  # one durable write per batch: a crash resumes from here
+            if on_acked:
+                on_acked(answer)
+    finally:
+        if answer:
+            log.set_state("last_sync", {"server_time": answer["server_time"], "at": to_rfc3339(now_utc()),
+                                        "clock_offset_ms": answer.get("clock_offset_ms")})
     return acked
 
 

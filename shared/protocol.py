@@ -1,6 +1,6 @@
 """The sync protocol's messages: what a laptop pushes and what the centre answers."""
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.events import KEY_PATTERN, Envelope, Strict, _rfc3339
 
@@ -41,3 +41,14 @@ class PushBatch(Strict):
 
 
 PUSH_BATCH = PushBatch()
+
+
+class PushAnswer(Schema):
+    """What the centre answers a push that was stored (or was all re-sends)."""
+
+    acked_seq = fields.Int(required=True, metadata={"description": "every event of the device up to here is stored"})
+    accepted = fields.Int(required=True)
+    duplicates = fields.Int(required=True, metadata={"description": "re-sent events already held, skipped"})
+    received_at = fields.Str(required=True, metadata={"description": "t1 of the NTP exchange (centre clock)"})
+    server_time = fields.Str(required=True, metadata={"description": "t2 of the NTP exchange (centre clock)"})
+    clock_offset_ms = fields.Int(required=True, metadata={"description": "the laptop's clock minus the centre's"})

@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
         "plans": load_plans(app.config["PLAN_DIR"]),
     }
 
-    from sync_service import device_api, observability, push_api
+    from sync_service import device_api, observability, openapi, push_api
     from sync_service.dashboard import bp as dashboard_bp
     from sync_service.errors import register_error_handlers
     from sync_service.routes import bp
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(bp)
     app.register_blueprint(push_api.bp)
     app.register_blueprint(device_api.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(summary_bp)
     app.register_blueprint(totals_bp)
