@@ -1,5 +1,7 @@
 """The dashboard's words in zh-CN (first) and English. Catalogue labels come from the plan."""
 
+from flask import request, session
+
 LANGS = ("zh", "en")
 
 STRINGS = {
@@ -8,7 +10,9 @@ STRINGS = {
         "password": "密码", "signin_failed": "用户名或密码不正确。",
         "signin_locked": "登录失败次数过多，请 {seconds} 秒后再试。",
         "csrf_failed": "页面已过期或请求来源不明，请刷新后重试。", "your_days": "您可查看的活动日",
-        "no_days": "您的账号尚未被授权任何活动日。", "switch_lang": "English", "switch_lang_code": "en",
+        "no_days": "您的账号尚未被授权任何活动日。",
+        "day_forbidden": "您的账号无权查看活动日 {day}。", "day_unknown": "没有活动日 {day}。",
+        "switch_lang": "English", "switch_lang_code": "en",
         "live": "实时更新中", "connecting": "正在连接…", "live_unavailable": "实时更新暂不可用（页面不会自动刷新）",
         "reconnecting": "连接中断，正在重连…", "position": "日志位置",
         "headline": "总体数据", "visitors": "接待群众", "inquiries": "解答咨询", "handed_out": "发放",
@@ -41,6 +45,7 @@ STRINGS = {
         "signin_locked": "Too many failed sign-ins. Try again in {seconds} s.",
         "csrf_failed": "This page has expired or the request came from elsewhere. Reload and try again.",
         "your_days": "Your Open Days", "no_days": "Your account has not been granted any day.",
+        "day_forbidden": "Your account is not granted the day {day}.", "day_unknown": "There is no day {day}.",
         "switch_lang": "中文", "switch_lang_code": "zh",
         "live": "Live", "connecting": "Connecting…",
         "live_unavailable": "Live updates not available yet (no auto-refresh)",
@@ -80,3 +85,10 @@ def pick_lang(requested: str | None, remembered: str | None) -> str:
         if lang in LANGS:
             return lang
     return "zh"
+
+
+def current_lang() -> str:
+    """The language of this request's page, remembered in the session for the next one."""
+    lang = pick_lang(request.args.get("lang"), session.get("lang"))
+    session["lang"] = lang
+    return lang

@@ -13,7 +13,7 @@ from flask import Response, current_app, redirect, render_template, request, ses
 
 from sync_service.coordinators import Coordinator, get_coordinator
 from sync_service.dashboard import bp
-from sync_service.dashboard.i18n import STRINGS, pick_lang
+from sync_service.dashboard.i18n import STRINGS, current_lang
 from sync_service.errors import ApiError
 
 CATALOGUES = ("booths", "departments", "topics", "materials", "outcomes", "ratings")
@@ -21,12 +21,6 @@ CATALOGUES = ("booths", "departments", "topics", "materials", "outcomes", "ratin
 
 def _ctx():
     return current_app.extensions["openday"]
-
-
-def _lang() -> str:
-    lang = pick_lang(request.args.get("lang"), session.get("lang"))
-    session["lang"] = lang
-    return lang
 
 
 def _signed_in() -> Coordinator | None:
@@ -51,7 +45,7 @@ def days():
     coordinator = _signed_in()
     if coordinator is None:
         return _refuse_anonymous()
-    lang = _lang()
+    lang = current_lang()
     granted = [plan for day_id, plan in sorted(_ctx()["plans"].items()) if coordinator.may_see(day_id)]
     return render_template("dashboard/days.html", t=STRINGS[lang], lang=lang, plans=granted,
                            coordinator=coordinator)
@@ -87,12 +81,12 @@ def day(day_id: str):
     coordinator = _signed_in()
     if coordinator is None:
         return _refuse_anonymous()
-    lang = _lang()
+    lang = current_lang()
     plan = _ctx()["plans"].get(day_id)
     if not coordinator.may_see(day_id):
-        return _message(lang, f"{day_id}: 403", 403)
+        return _message(lang, STRINGS[lang]["day_forbidden"].format(day=day_id), 403)
     if plan is None:
-        return _message(lang, f"{day_id}: 404", 404)
+        return _message(lang, STRINGS[lang]["day_unknown"].format(day=day_id), 404)
     return render_template("dashboard/day.html", t=STRINGS[lang], lang=lang, boot=page_boot(plan, lang),
                            coordinator=coordinator, day_id=day_id)
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length
 
 from sync_service.coordinators import check_credentials
 from sync_service.dashboard import bp
-from sync_service.dashboard.i18n import STRINGS, pick_lang
+from sync_service.dashboard.i18n import STRINGS, current_lang
 from sync_service.dashboard.sessions import end_session, start_session
 from sync_service.dashboard.throttle import clear_failures, record_failure, seconds_locked
 
@@ -19,12 +19,6 @@ class SignInForm(FlaskForm):
 
 def _redis():
     return current_app.extensions["openday"]["redis"]
-
-
-def _lang() -> str:
-    lang = pick_lang(request.args.get("lang"), session.get("lang"))
-    session["lang"] = lang
-    return lang
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,7 +35,7 @@ def _page(form, lang, message=None, status=200):
 
 @bp.route("/signin", methods=["GET", "POST"])
 def signin():
-    lang, form = _lang(), SignInForm()
+    lang, form = current_lang(), SignInForm()
     if request.method == "GET":
         return _page(form, lang)
     if not form.validate_on_submit():

@@ -1,4 +1,5 @@
-"""The JSON APIs the day page calls (enrollment codes, devices), driven with a
+"""The JSON APIs the day page calls (enrollment codes, devices,
+quarantine), driven with a
 signed-in browser session: the CSRF token is required, and a day not granted is refused."""
 
 from tests.helpers import DAY
@@ -21,6 +22,10 @@ def test_session_writes_to_the_apis_need_the_csrf_token(app):  # noqa: F811
     assert refused.status_code == 403 and refused.json["error"] == "csrf_failed"
     assert client.get(codes).json["codes"] == []  # nothing was made
 
+    resolve = client.post(f"/api/v1/days/{DAY}/quarantine/resolve", json={"field": "topic", "key": "x",
+                                                                          "action": "reject"})
+    assert resolve.status_code == 403 and resolve.json["error"] == "csrf_failed"
+
     made = client.post(codes, json=CODE, headers={"X-CSRFToken": token})
     assert made.status_code == 201
     revoke = f"{codes}/{made.json['code']}"
@@ -36,3 +41,6 @@ def test_a_session_cannot_read_or_act_on_a_day_not_granted(app):  # noqa: F811
     assert client.post(f"{api}/enrollment-codes", json=CODE, headers=headers).status_code == 403
     assert client.get(f"{api}/devices").status_code == 403
     assert client.post(f"{api}/devices/laptop-a/revoke", headers=headers).status_code == 403
+    assert client.get(f"{api}/quarantine").status_code == 403
+    assert client.post(f"{api}/quarantine/resolve", json={"field": "topic", "key": "x", "action": "reject"},
+                       headers=headers).status_code == 403

@@ -123,7 +123,8 @@ def test_a_coordinator_cannot_see_or_act_on_a_day_not_granted(app):
     sign_in(client)
     days = client.get("/dashboard/")
     assert f"/dashboard/days/{DAY}" in days.text and OTHER_DAY not in days.text
-    assert client.get(f"/dashboard/days/{OTHER_DAY}").status_code == 403
+    refused = client.get(f"/dashboard/days/{OTHER_DAY}")
+    assert refused.status_code == 403 and "无权查看" in refused.text
     token = csrf_token_in(client.get(f"/dashboard/days/{DAY}").text)
     acted = client.post(f"/api/v1/days/{OTHER_DAY}/test-action", json={}, headers={"X-CSRFToken": token})
     assert acted.status_code == 403 and acted.json["error"] == "forbidden"

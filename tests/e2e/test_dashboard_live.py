@@ -1,0 +1,74 @@
+"""The day page live, in a real Chromium against the real sync service and worker: pushed
+events show up in the figures and charts without a reload; a quarantined key is mapped
+from the page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from sync_service.coordinators import add_coordinator
+from tests.e2e.test_dashboard_browser import (  # noqa: F401  (fixtures: central, browser)
+    PASSWORD,
+    Laptop,
+    browser,
+    central,
+    charts_drawn,
+    headline,
+    sign_in,
+)
+from tests.helpers import DAY, wait_until
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+INQUIRY = {"topic": "dibao", "department": "jiuzhu", "outcome": "answered"}
+
+
+def chart_total(page, chart: str, trace: int = 0) -> int:
+    return page.evaluate(f"document.getElementById('chart-{chart}').data[{trace}].y.reduce((a, b) => a + b, 0)")
+
+
+def test_pushed_events_show_up_live_without_reload(central, redis, browser):  # noqa: F811
+    add_coordinator(redis, "gu", PASSWORD, [DAY])
+    laptop = Laptop(central, redis, "laptop-a", "shashan")
+    page = browser.new_page()
+    sign_in(page, central)
+    charts_drawn(page)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect(headline(page, "visitors")).to_have_attribute("data-value", "0")
+    page.evaluate("window.stillTheSamePage = true")
+    loaded_totals = page.evaluate("window.openday.totalsFetches")
+
+    laptop.push(("visitor.received", {"party_size": 4}), ("inquiry.answered", INQUIRY))
+    expect(headline(page, "visitors")).to_have_attribute("data-value", "4")
+    expect(headline(page, "inquiries.total")).to_have_attribute("data-value", "1")
+    wait_until(lambda: chart_total(page, "hours", 1) == 4, message="visitors by hour chart updated")
+    wait_until(lambda: chart_total(page, "booths", 0) == 4, message="booth chart updated")
+
+    laptop.push(("visitor.received", {"party_size": 3}))
+    expect(headline(page, "visitors")).to_have_attribute("data-value", "7")
+    assert page.evaluate("window.stillTheSamePage") is True  # no reload
+    assert page.evaluate("window.openday.totalsFetches") == loaded_totals  # live messages only, no re-fetch
+    assert page.evaluate("window.openday.liveMessages") >= 2
+    expect(page.locator("#devices-table tr[data-device='laptop-a']")).to_be_visible(timeout=20_000)
+
+
+def test_a_quarantined_key_is_mapped_from_the_page(central, redis, browser):  # noqa: F811
+    add_coordinator(redis, "gu", PASSWORD, [DAY])
+    laptop = Laptop(central, redis, "laptop-a", "shashan")
+    page = browser.new_page()
+    sign_in(page, central)
+    charts_drawn(page)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+    laptop.push(("inquiry.answered", {**INQUIRY, "topic": "zhufang"}), ("inquiry.answered", INQUIRY))
+    expect(headline(page, "quarantined")).to_have_attribute("data-value", "1")
+    expect(headline(page, "inquiries.total")).to_have_attribute("data-value", "1")
+    row = page.locator("#quarantine-table tr[data-key='topic:zhufang']")
+    expect(row).to_contain_text("1")
+    row.locator("select.map-to").select_option("dibao")
+    row.locator("button.map").click()
+
+    expect(headline(page, "inquiries.total")).to_have_attribute("data-value", "2")  # counted once mapped
+    expect(page.locator("#quarantine-table tr[data-resolved='topic:zhufang']")).to_contain_text("低保")
+    expect(page.locator("#quarantine-table tr[data-key='topic:zhufang']")).to_have_count(0)
+    wait_until(lambda: page.evaluate("window.openday.flat['inquiries.by_topic.dibao']") == 2,
+               message="topic figures updated live")
