@@ -58,6 +58,8 @@ TEXT = {
     "sync": ("同步", "Sync"),
     "online": ("在线", "Online"),
     "offline": ("离线", "Offline"),
+    "connecting": ("连接中", "Connecting"),
+    "staff_code": ("工号（可选）", "Staff code (optional)"),
     "not_enrolled": ("未登记", "Not enrolled"),
     "pending": ("待同步", "Pending"),
     "last_sync": ("上次同步", "Last sync"),

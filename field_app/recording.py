@@ -63,4 +63,7 @@ def record(entry: dict, laptop) -> dict:
             raise EntryRefused({"payload": {"target_event_id": [VOID_REASONS[why]]}})
         return {**event, "seq": seq}
 
-    return laptop.log.append(at_seq, on_commit=laptop.totals.apply)
+    stored = laptop.log.append(at_seq, on_commit=laptop.totals.apply)
+    if laptop.pusher is not None:
+        laptop.pusher.notify()  # push soon, unless it is backing off
+    return stored

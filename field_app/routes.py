@@ -53,6 +53,7 @@ def _status(lang: str) -> dict:
         "acked_seq": acked,
         "pending": last - acked,
         "enrolled": laptop.enrolled(),
+        "blocked": bool(laptop.pusher.blocked()),  # revoked or in conflict: enrol again to sync
         "sync_url": log.get_state("sync_url"),
         "online": bool(contact and contact.get("ok")) and not _unreachable(last_error),
         "contact": contact,

@@ -60,6 +60,8 @@ function showErrors(area, errors) {
 
 // ---- recording ----
 async function post(entry, button) {
+  const staff = $("#staff").value.trim();
+  if (staff) entry = { ...entry, staff };
   const response = await fetch(api("/api/events"), {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(entry),
   });
@@ -167,13 +169,14 @@ function drawTotals(laptop, central) {
 
 function drawStatus(s) {
   const badge = $("#online");
-  badge.className = "badge " + (!s.enrolled ? "" : s.online ? "online" : "offline");
-  badge.textContent = !s.enrolled ? T.not_enrolled : s.online ? T.online : T.offline;
+  const state = !s.enrolled ? "not_enrolled" : s.online ? "online" : s.contact || s.last_error ? "offline" : "connecting";
+  badge.className = "badge " + state;
+  badge.textContent = T[state];
   $("#pending").textContent = s.pending;
   $("#last-sync").textContent = s.last_sync ? `${clock(s.last_sync.server_time)} (${ago(s.last_sync.at)})` : T.never;
   $("#sync-error").hidden = !s.last_error_text;
   $("#sync-error").textContent = s.last_error_text ? `${T.last_error}: ${s.last_error_text}` : "";
-  $("#enroll").hidden = s.enrolled;
+  $("#enroll").hidden = s.enrolled && !s.blocked;
   const boothSelect = $("#booth-select");
   if (document.activeElement !== boothSelect) boothSelect.value = s.booth_id;
   boothSelect.disabled = s.last_seq > 0 || s.enrolled; // entries keep the booth they were recorded for
@@ -266,6 +269,8 @@ $$("button.step").forEach((b) => b.addEventListener("click", () => {
   if (input.id === "party-size") $("#visitor-size").textContent = next;
 }));
 $("#party-size").addEventListener("input", (ev) => { $("#visitor-size").textContent = ev.target.value; });
+$("#staff").value = localStorage.getItem("openday.staff") || "";
+$("#staff").addEventListener("change", (ev) => localStorage.setItem("openday.staff", ev.target.value.trim()));
 const remembered = localStorage.getItem("openday.department");
 if (remembered && L.departments[remembered]) $("#department").value = remembered;
 $("#department").addEventListener("change", (ev) => localStorage.setItem("openday.department", ev.target.value));

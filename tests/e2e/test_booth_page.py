@@ -79,6 +79,8 @@ def test_booth_page_records_every_entry_type_by_mouse_and_keyboard_offline_and_b
     field_url, _ = field_app_factory(sync_service.url, OPENDAY_PULL_INTERVAL="0.3")
     page.goto(field_url)
     expect(page.locator("#online")).to_have_text("在线", timeout=15_000)
+    page.fill("#staff", "A07")  # optional staff code, sent with every entry
+    page.keyboard.press("Escape")
 
     # By mouse: a material, a batch of 20, one visitor, a group of 3, an inquiry in two taps, a feedback card.
     page.click('button[data-material="leaflet"]')
@@ -128,6 +130,7 @@ def test_booth_page_records_every_entry_type_by_mouse_and_keyboard_offline_and_b
     kinds = {(e["type"], e["payload"].get("department")) for e in events}
     assert ("inquiry.answered", "hunyin") in kinds and len([k for k in kinds if k[1] == "hunyin"]) == 1
     assert events[0]["type"] == "event.voided" and events[1]["type"] == "feedback.collected"
+    assert {e.get("staff") for e in events} == {"A07"}
 
     # Void from the recent list: the reason is required.
     leaflet_row = page.locator('#recent li[data-type="material.distributed"]', has_text="×1").first

@@ -11,7 +11,6 @@ from tests.e2e.test_booth_page import CHROMIUM, CHROMIUM_ARGS, expect_figure
 from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-pytest.importorskip("sync_service.enrollment", reason="the sync service's enrolment API (issue 5) is not merged yet")
 LEAD = ("lead", "open-day-2022")
 
 
@@ -102,3 +101,32 @@ def test_a_code_for_another_booth_is_refused_once_the_laptop_has_entries(central
     assert "Bayi Park Square" in refused.json()["errors"]["code"][0]
     status = requests.get(f"{field_url}/api/status", timeout=5).json()
     assert status["enrolled"] is False and status["booth_id"] == "shashan" and status["pending"] == 1
+
+
+def test_a_revoked_laptop_says_so_and_is_enrolled_again_on_the_page(central, redis, unenrolled_field_app):
+    from playwright.sync_api import expect, sync_playwright
+
+    add_coordinator(redis, *LEAD, [DAY])
+    field_url = unenrolled_field_app("revoked")
+    first = requests.post(f"{field_url}/api/enroll", timeout=20,
+                          json={"sync_url": central, "code": new_code(central, "shashan")})
+    assert first.status_code == 201
+    device_id = first.json()["device_id"]
+    revoke = requests.post(f"{central}/api/v1/days/{DAY}/devices/{device_id}/revoke", auth=LEAD, timeout=5)
+    assert revoke.status_code == 200, revoke.text
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(field_url)
+        page.keyboard.press("v")
+        expect(page.locator("#sync-error")).to_contain_text("撤销", timeout=15_000)
+        expect(page.locator("#pending")).to_have_text("1")
+        expect(page.locator("#enroll")).to_be_visible()  # the way out is on the page
+        page.fill('input[name="sync_url"]', central)
+        page.fill('input[name="code"]', new_code(central, "shashan"))
+        page.click('#enroll-form button[type="submit"]')
+        expect(page.locator("#pending")).to_have_text("0", timeout=15_000)
+        expect(page.locator("#sync-error")).to_be_hidden()
+        expect(page.locator("#enroll")).to_be_hidden()
+        expect_figure(page, "visitors", 1, scope="booth")
+        browser.close()
