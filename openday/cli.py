@@ -56,12 +56,14 @@ def worker(burst: bool) -> None:
     from sync_service.config import load_config
     from worker.catch_up import queue_catch_up_folds
     from worker.catchup import start_catchup
+    from worker.jobs import preload as preload_jobs
     from worker.metrics import serve_metrics_if_configured
     from worker.queue import queue, rq_connection
 
     connection = rq_connection(load_config()["REDIS_URL"])
     queue_catch_up_folds(Redis.from_url(load_config()["REDIS_URL"], decode_responses=True), connection)
     start_catchup(load_config()["REDIS_URL"], float(os.environ.get("OPENDAY_CATCHUP_SECONDS", 2)))
+    preload_jobs()  # plans and job code loaded once, inherited by every work horse
     rq_worker = Worker([queue(connection)], connection=connection, serializer=JSONSerializer,
                        maintenance_interval=int(os.environ.get("OPENDAY_MAINTENANCE_SECONDS", 60)))
     serve_metrics_if_configured(rq_worker)  # OPENDAY_METRICS_PORT

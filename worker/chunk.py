@@ -14,17 +14,22 @@ Rules, in log order:
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
+from typing import NamedTuple
 
 from shared.events import COORDINATOR_DEVICE, RESOLUTION, VOID
 from worker.fold import FoldView, expand, scoped
 
 
-@dataclass(slots=True)
-class Entry:
+class Entry(NamedTuple):
     sid: str  # stream id: the log position
     event: dict
     off: int  # device clock offset at receipt, ms
     rt: int  # server receive time, ms
+
+
+# Entries of a chunk are made from zipped columns without a Python-level call each.
+entry_from_tuple = partial(tuple.__new__, Entry)
 
 
 def position(sid: str) -> tuple[int, int]:
@@ -64,15 +69,22 @@ class ChunkFold:
 
     # -- what happens per entry -------------------------------------------------------
     def event(self, entry: Entry) -> None:
-        effect = self.view.effect(entry.event, entry.off)
+        event = entry.event
+        effect = self.view.effect(event, entry.off)
         self.sums[effect[:3]] += effect.amount  # (booth, hour, signature)
         if effect.hot is not None:
-            self.hot_del.discard(entry.event["event_id"])
-            self.hot_add[entry.event["event_id"]] = effect.hot
+            self.hot_del.discard(event["event_id"])
+            self.hot_add[event["event_id"]] = effect.hot
         for fk in effect.unresolved:
             self.q_delta[fk] += 1
             self.q_index[fk].append(entry.sid)
-        self._seen(entry)
+        self.entries += 1
+        seen = self.devices.get(event["device_id"])
+        if seen is None:
+            self._seen(entry, counted=True)
+        else:  # the hot path: a device already seen in this chunk
+            seen[0] += 1
+            seen[1], seen[2] = event["booth_id"], entry
 
     def void(self, entry: Entry, target: Entry | None) -> None:
         """`target` is the entry the void names, if it is before the void in the log and
@@ -121,8 +133,9 @@ class ChunkFold:
             elif self.hot_add.pop(event_id, None) is None:
                 self.hot_del.add(event_id)
 
-    def _seen(self, entry: Entry) -> None:
-        self.entries += 1
+    def _seen(self, entry: Entry, counted: bool = False) -> None:
+        if not counted:
+            self.entries += 1
         device = entry.event["device_id"]
         if device == COORDINATOR_DEVICE:
             return

@@ -144,9 +144,12 @@ class FoldView:
             event = upcast(event)
         known, booth, payload, type_ = self.keys.known, event["booth_id"], event["payload"], event["type"]
         hour = self.keys.hour(event["recorded_at"], offset_ms)
-        if booth not in known["booth_id"] or any(
-                (key := payload.get(name)) is not None and key not in known[name] for name in CHECKED_FIELDS[type_]):
+        if booth not in known["booth_id"]:
             return self._unknown_keys(event, hour, offset_ms)
+        for name in CHECKED_FIELDS[type_]:
+            key = payload.get(name)
+            if key is not None and key not in known[name]:
+                return self._unknown_keys(event, hour, offset_ms)
         fields, scale = FIGURE_FIELDS[type_]
         sig, amount = (type_, *map(payload.get, fields)), payload[scale] if scale else 1
         hot = None

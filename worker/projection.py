@@ -15,10 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 
-from shared.events import RESOLUTION
+from shared.events import RESOLUTION, VOID
 from sync_service import keys
-from worker.chunk import ChunkFold, Entry, position
-from worker.fold import FoldView, is_void
+from worker.chunk import ChunkFold, Entry, entry_from_tuple, position
+from worker.fold import FoldView
 from worker.store import ProjectionStore
 from worker.totals import build_document
 
@@ -27,12 +27,13 @@ CHUNK = 5000
 
 def _entries(flat: list) -> list[Entry]:
     bodies = orjson.loads("[" + ",".join(flat[1::4]) + "]")  # one parse for the whole chunk
-    return list(map(Entry, flat[::4], bodies, map(int, flat[2::4]), map(int, flat[3::4])))
+    columns = zip(flat[::4], bodies, map(int, flat[2::4]), map(int, flat[3::4]), strict=True)
+    return list(map(entry_from_tuple, columns))
 
 
-def _resolutions(flat: list) -> dict:
+def _resolutions(held: dict) -> dict:
     resolved = {}
-    for name, raw in zip(flat[::2], flat[1::2], strict=True):
+    for name, raw in held.items():
         field, _, key = name.partition("|")
         resolved[(field, key)] = json.loads(raw)["to"]
     return resolved
@@ -48,13 +49,13 @@ def _cut_at_resolution(entries: list[Entry]) -> list[Entry]:
 def _fold_events(store: ProjectionStore, fold: ChunkFold, entries: list[Entry]) -> None:
     """Fold device events and voids; void targets outside the chunk are looked up at once."""
     in_chunk = {}
-    targets = [e.event["payload"]["target_event_id"] for e in entries if is_void(e.event)]
+    targets = [e.event["payload"]["target_event_id"] for e in entries if e.event["type"] == VOID]
     if targets:
         here = {e.event["event_id"] for e in entries}
         looked_up = store.lookup([t for t in dict.fromkeys(targets) if t not in here])
     for entry in entries:
         event = entry.event
-        if not is_void(event):
+        if event["type"] != VOID:
             fold.event(entry)
             in_chunk[event["event_id"]] = entry
             continue

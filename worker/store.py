@@ -1,4 +1,4 @@
-"""The projection's Redis side: Lua scripts that read a chunk and commit its changes.
+"""The projection's Redis side: reading a chunk, and the Lua script that commits its changes.
 
 The commit is the tracking-record pattern in one script: it checks that the checkpoint
 (and the epoch a rebuild swap bumps) is still what the chunk was read after, then applies
@@ -8,26 +8,10 @@ folding the same chunk cannot both commit. Figures that reach 0 are deleted, so 
 projection's hashes are canonical: the same log gives the same keys, byte for byte.
 """
 
+from redis import Redis
+
 from sync_service import keys
 from worker.chunk import ChunkChanges
-
-READ_CHUNK = """
-local position = redis.call('GET', KEYS[1]) or '0-0'
-local epoch = redis.call('GET', KEYS[2]) or '0'
-local after = ARGV[3] ~= '' and ARGV[3] or position  -- a read-ahead reads after the chunk being folded
-local rows = redis.call('XRANGE', KEYS[3], '(' .. after, ARGV[2], 'COUNT', tonumber(ARGV[1]))
-local flat = {}
-for i, row in ipairs(rows) do
-  local f = row[2]
-  local e, off, rt = '', '0', '0'
-  for j = 1, #f, 2 do
-    local name = f[j]
-    if name == 'e' then e = f[j + 1] elseif name == 'off' then off = f[j + 1] elseif name == 'rt' then rt = f[j + 1] end
-  end
-  flat[#flat + 1] = row[1]; flat[#flat + 1] = e; flat[#flat + 1] = off; flat[#flat + 1] = rt
-end
-return {position, epoch, flat, redis.call('HGETALL', KEYS[4])}
-"""
 
 # For each event id: whether it is voided, and its log entry (sid, body, off, rt) if any.
 LOOKUP_EVENTS = """
@@ -105,18 +89,31 @@ class ProjectionStore:
 
     def __init__(self, redis, day_id: str, generation: str = "live"):
         self.redis, self.day_id, self.generation = redis, day_id, generation
-        self._read = redis.register_script(READ_CHUNK)
+        # XRANGE replies as hiredis parsed them (nested lists), not turned into dicts entry by entry
+        self._raw = Redis(connection_pool=redis.connection_pool)
+        self._raw.set_response_callback("XRANGE", lambda response, **_: response)
         self._lookup = redis.register_script(LOOKUP_EVENTS)
         self._commit = redis.register_script(COMMIT)
 
-    def read_chunk(self, count: int, until: str = "+", after: str = "") -> tuple[str, str, list, list]:
-        """(checkpoint, epoch, flat [sid, body, off, rt, ...] of the entries after the checkpoint
-        (or after `after`), resolutions folded so far as a flat HGETALL)."""
+    def read_chunk(self, count: int, until: str = "+", after: str = "") -> tuple[str, str, list, dict]:
+        """(position read after, epoch, flat [sid, body, off, rt, ...] of the entries after it,
+        resolutions folded so far). The position is the checkpoint unless `after` is given
+        (a read-ahead); a commit of what was read succeeds only if the checkpoint is still it."""
         d, g = self.day_id, self.generation
-        position, epoch, flat, resolved = self._read(
-            keys=[keys.checkpoint(d, g), keys.projection_epoch(d), keys.log(d), keys.resolutions(d, g)],
-            args=[count, until, after])
-        return position, epoch, flat, resolved
+        after = after or self.redis.get(keys.checkpoint(d, g)) or "0-0"
+        with self._raw.pipeline(transaction=True) as pipe:  # epoch and resolutions as of one moment
+            pipe.get(keys.projection_epoch(d))
+            pipe.hgetall(keys.resolutions(d, g))
+            pipe.execute_command("XRANGE", keys.log(d), f"({after}", until, "COUNT", count)
+            epoch, resolved, rows = pipe.execute()
+        flat = []
+        for sid, f in rows:
+            if len(f) == 8 and f[0] == "e" and f[4] == "rt" and f[6] == "off":  # as central_log appends them
+                flat += (sid, f[1], f[7], f[5])
+            else:
+                fields = dict(zip(f[::2], f[1::2], strict=True))
+                flat += (sid, fields["e"], fields.get("off", "0"), fields.get("rt", "0"))
+        return after, epoch or "0", flat, resolved
 
     def lookup(self, event_ids: list[str]) -> dict[str, tuple[bool, list]]:
         """event id -> (voided?, [sid, body, off, rt] or None when not in the log)."""
