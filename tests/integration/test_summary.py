@@ -16,6 +16,7 @@ from tests.summary_day import EXPECTED_EN_PHRASES, EXPECTED_ZH_PHRASES, as_event
 from worker.projection import fold_to_end, read_totals
 from worker.queue import queue, rq_connection
 from worker.summary.build import build_content, canonical_bytes
+from worker.summary.job import content_at
 from worker.summary.store import get_template, read_log
 from worker.totals import counts_only
 
@@ -140,15 +141,19 @@ def test_regenerating_at_the_same_position_is_byte_identical(api, redis, redis_u
     api.post(f"/api/v1/days/{DAY}/close", headers=AUTH)
     _run_jobs(redis_url)
     stored = api.get(f"/api/v1/days/{DAY}/summary", headers=AUTH).json
-    entries = list(read_log(redis, DAY, until=stored["position"]))
-    rebuilt = build_content(entries, plan, get_template(redis, plan), stored["content"]["figures"]["closed_position"])
     raw = json.loads(redis.lindex(keys.summary_versions(DAY), 0))["content"]
-    assert canonical_bytes(rebuilt) == canonical_bytes(raw)
+    assert canonical_bytes(content_at(redis, DAY, plan, stored["position"])) == canonical_bytes(raw)
+    entries = list(read_log(redis, DAY, until=stored["position"]))  # the pure path counts the same figures
+    own = build_content(entries, plan, get_template(redis, plan), stored["content"]["figures"]["closed_position"])
+    assert own["values"] == raw["values"] and own["text"] == raw["text"]
     # the job run again at the same position adds no version
     redis.delete(keys.summary_requested(DAY))
     api.post(f"/api/v1/days/{DAY}/close", headers=AUTH)
     _run_jobs(redis_url)
     assert redis.llen(keys.summary_versions(DAY)) == 1
+    late = (("laptop-x", "bayi"),)  # entries after the position do not change what it was
+    _append(redis, {"laptop-x": as_events(generate_day(seed=4, devices=late), devices=late)["laptop-x"][:5]})
+    assert canonical_bytes(content_at(redis, DAY, plan, stored["position"])) == canonical_bytes(raw)
 
 
 def test_template_edits_are_validated_and_make_a_new_version(api, redis, redis_url):
@@ -189,3 +194,20 @@ def test_an_empty_day_closes_to_a_summary_of_nothing_and_access_is_checked(api, 
     other = {"Authorization": "Basic " + base64.b64encode(b"other:correct horse").decode()}
     assert api.get(f"/api/v1/days/{DAY}/summary", headers=other).status_code == 403
     assert api.post(f"/api/v1/days/{DAY}/close", headers=other).status_code == 403
+
+
+def test_a_quarantine_resolution_counts_in_the_summary_as_in_the_totals(api, redis, redis_url, plan):
+    from tests.factories import make_event
+
+    known = make_event(1, "inquiry.answered", {"topic": "qita", "department": "bangong", "outcome": "answered"})
+    unknown = make_event(2, "inquiry.answered", {"topic": "xinzheng", "department": "bangong", "outcome": "answered"})
+    _append(redis, {"laptop-a": [known, unknown]})
+    fold_to_end(redis, DAY, plan)
+    resolved = api.post(f"/api/v1/days/{DAY}/quarantine/resolve", headers=AUTH,
+                        json={"field": "topic", "key": "xinzheng", "action": "map", "to": "qita"})
+    assert resolved.status_code == 202, resolved.json
+    api.post(f"/api/v1/days/{DAY}/close", headers=AUTH)
+    _run_jobs(redis_url)
+    values = api.get(f"/api/v1/days/{DAY}/summary", headers=AUTH).json["content"]["values"]
+    assert values["inquiries.by_topic.qita"] == 2 and values["inquiries.total"] == 2
+    assert "quarantined" not in values

@@ -49,9 +49,10 @@ def _context(plan, figures: dict) -> dict:
     }
 
 
-def build_content(entries, plan, template: dict, closed_position: str | None) -> dict:
-    """The whole summary for the log entries given (in order; any iterable, read once)."""
-    figures = compute_figures(entries, plan, closed_position)
+def build_content(entries, plan, template: dict, closed_position: str | None, totals: dict | None = None) -> dict:
+    """The whole summary for the log entries given (in order; any iterable, read once).
+    `totals`: the projection's own count of the same entries, when the caller has it."""
+    figures = compute_figures(entries, plan, closed_position, totals=totals)
     values = summary_figure_values(figures)
     context = _context(plan, figures)
     text, shown = {}, {}

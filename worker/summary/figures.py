@@ -77,9 +77,28 @@ def _plan_order(plan, catalogue: str, keys) -> list:
     return sorted(keys, key=lambda k: (order.get(k, len(order)), k))
 
 
-def compute_figures(entries, plan, closed_position: str | None = None) -> dict:
+def _count_leaves(totals: dict) -> dict[str, int]:
+    """Whole-day figure name -> count from a totals document (not its by_* scopes, not the
+    derived remaining stock or rates)."""
+    out = {}
+
+    def walk(node: dict, path: str) -> None:
+        for key, value in node.items():
+            name = f"{path}.{key}" if path else key
+            if isinstance(value, dict):
+                if not (not path and key.startswith("by_")) and name != "materials.remaining":
+                    walk(value, name)
+            elif isinstance(value, int) and not isinstance(value, bool) and value:
+                out[name] = value
+
+    walk(totals, "")
+    return dict(sorted(out.items()))
+
+
+def compute_figures(entries, plan, closed_position: str | None = None, totals: dict | None = None) -> dict:
     """Everything the summary reports, from log entries in order. Deterministic: the same
-    entries give the same document, key for key."""
+    entries give the same document, key for key. With `totals` (the projection's fold of
+    the same entries: it knows quarantine resolutions) the counts are taken from it."""
     state, flat = _Pass(plan), Counter()
     devices: dict[str, Counter] = defaultdict(Counter)
     staff, staff_at, late, position, count = set(), defaultdict(set), [], None, 0
@@ -94,7 +113,11 @@ def compute_figures(entries, plan, closed_position: str | None = None) -> dict:
             staff_at[event["booth_id"]].add(event["staff"])
         if closed is not None and position_key(position) > closed:
             late.append(event["event_id"])
-    totals = build_document({k: v for k, v in flat.items() if v})
+    whole_day = {k: v for k, v in sorted(flat.items()) if "|" not in k and v}
+    if totals is None:
+        totals = build_document({k: v for k, v in flat.items() if v})
+    else:
+        whole_day = _count_leaves(totals)
     hot = defaultdict(list)
     for pos, event, _ in state.by_id.values():
         p = event["payload"]
@@ -107,7 +130,7 @@ def compute_figures(entries, plan, closed_position: str | None = None) -> dict:
         "closed_position": closed_position,
         "log_entries": count,
         "totals": totals,
-        "whole_day": {k: v for k, v in sorted(flat.items()) if "|" not in k and v},
+        "whole_day": whole_day,
         "satisfaction": _satisfaction(totals["feedback"]["by_rating"]),
         "peak_hour": _peak_hour(totals["by_hour"]),
         "laptops": {"count": len(devices), "by_device": {

@@ -9,16 +9,31 @@ from sync_service import keys
 from sync_service.config import load_config
 from worker.queue import queue, rq_connection
 from worker.summary.build import build_content
-from worker.summary.store import append_version, close_day, closed_record, get_template, read_log
+from worker.summary.store import (
+    append_version,
+    close_day,
+    closed_record,
+    get_template,
+    log_end,
+    projected_totals,
+    read_log,
+)
 
 _plans = {}
 
 
+def content_at(redis, day_id: str, plan, position: str) -> dict:
+    """The summary content of the log up to `position`: the same bytes whenever it is made
+    (for the same template and closing)."""
+    closed = closed_record(redis, day_id)
+    totals = projected_totals(redis, day_id, plan, position)
+    entries = read_log(redis, day_id, until=position)  # read chunk by chunk while counting
+    return build_content(entries, plan, get_template(redis, plan), closed and closed["position"], totals=totals)
+
+
 def make_version(redis, day_id: str, plan) -> tuple[dict, bool]:
     """Summarise the log as it is now; a new version only if something changed."""
-    closed = closed_record(redis, day_id)
-    entries = read_log(redis, day_id)  # read chunk by chunk while counting; the last entry read is the position
-    content = build_content(entries, plan, get_template(redis, plan), closed and closed["position"])
+    content = content_at(redis, day_id, plan, log_end(redis, day_id))
     return append_version(redis, day_id, content, to_rfc3339(now_utc()))
 
 

@@ -2,6 +2,7 @@
 reading the central log in chunks."""
 
 import json
+import secrets
 
 from redis import WatchError
 
@@ -46,6 +47,32 @@ def read_log_raw(redis, day_id: str, chunk: int = CHUNK):
         if len(entries) < chunk:
             return
         start = f"({entries[-1][0]}"
+
+
+def log_end(redis, day_id: str) -> str:
+    """The stream id of the last log entry, or '0-0' for an empty log."""
+    last = redis.xrevrange(keys.log(day_id), count=1)
+    return last[0][0] if last else "0-0"
+
+
+def projected_totals(redis, day_id: str, plan, until: str) -> dict | None:
+    """The day's totals as the project's own fold counts them (voids, quarantine and its
+    resolutions) up to `until`, folded into scratch keys that are dropped afterwards; the
+    counts only (no laptops' last-seen times, no texts). None for an empty log."""
+    from worker.projection import fold_to_end, read_totals
+    from worker.totals import counts_only
+
+    if until == "0-0":
+        return None
+    generation = f"summary-{secrets.token_hex(4)}"
+    try:
+        fold_to_end(redis, day_id, plan, generation=generation, until=until, publish=False)
+        document = read_totals(redis, day_id, generation)
+    finally:
+        redis.delete(*keys.projection(day_id, generation))
+    if document["position"] != until:
+        raise RuntimeError(f"scratch fold reached {document['position']}, not {until}")
+    return counts_only({k: v for k, v in document.items() if k not in ("day_id", "position", "log_entries")})
 
 
 def close_day(redis, day_id: str, closed_by: str, closed_at: str) -> tuple[dict, bool]:
