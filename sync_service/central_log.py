@@ -7,8 +7,9 @@ acked_seq + 1 is a gap. acked_seq moves in the same step as the appends (Replica
 lastMutationID pattern), so "acked" and "stored" can never disagree.
 """
 
-import json
 from dataclasses import dataclass
+
+import orjson
 
 from sync_service import keys
 
@@ -76,7 +77,7 @@ class CentralLog:
         """Append a device's consecutive events; raises SeqConflict or SeqGap, else Appended."""
         args = [device_id, received_ms, offset_ms]
         for event in events:
-            args += [event["seq"], event["event_id"], json.dumps(event, ensure_ascii=False, sort_keys=True)]
+            args += [event["seq"], event["event_id"], orjson.dumps(event, option=orjson.OPT_SORT_KEYS)]
         day_keys = [keys.log(day_id), keys.acked(day_id), keys.seq_ids(day_id), keys.event_index(day_id)]
         answer = self._append(keys=day_keys, args=args)
         kind = answer[0]

@@ -3,18 +3,27 @@ revoke laptops; a laptop exchanges a code for its token and fetches the day plan
 Each route: parse, call one function, map errors."""
 
 from flask import Blueprint, current_app, jsonify
+from flask import request as flask_request
 from marshmallow import ValidationError
 
 from sync_service.api_schemas import ENROLL_REQUEST, NEW_ENROLLMENT_CODE
 from sync_service.coordinators import require_coordinator
-from sync_service.device_auth import authenticate_device, bearer_token
+from sync_service.device_auth import (
+    RateLimited,
+    authenticate_device,
+    bearer_token,
+    rate_limited_response,
+    throttle_enrollment,
+)
 from sync_service.devices import DeviceExists, list_devices, revoke_device
 from sync_service.enrollment import EnrollmentRefused, create_code, list_codes, redeem_code, revoke_code
 from sync_service.errors import ApiError
 from sync_service.request_body import read_json_object
 
 bp = Blueprint("devices", __name__)
+bp.register_error_handler(RateLimited, rate_limited_response)
 BODY_LIMIT = 64 * 1024
+ENROLL_TRIES_PER_MINUTE = 20  # per client address; OPENDAY_ENROLL_TRIES_PER_MINUTE overrides
 SKEW_MS = 2 * 60 * 1000  # a laptop clock further off than this is shown as skewed
 
 
@@ -67,6 +76,8 @@ def delete_enrollment_code(day_id: str, code: str):
 
 @bp.post("/api/v1/enroll")
 def enroll():
+    throttle_enrollment(_ctx()["redis"], flask_request.remote_addr,
+                        int(current_app.config.get("ENROLL_TRIES_PER_MINUTE", ENROLL_TRIES_PER_MINUTE)))
     request = _load(ENROLL_REQUEST, read_json_object(BODY_LIMIT))
     try:
         device, token = redeem_code(_ctx()["redis"], request["code"], request["device_id"], request["label"])

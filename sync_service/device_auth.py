@@ -6,7 +6,7 @@ gets 401 with "error": "revoked", so the laptop can tell its user in plain words
 
 import time
 
-from flask import request
+from flask import jsonify, request
 
 from sync_service import keys
 from sync_service.devices import Device, DeviceRevoked, device_from_record, token_digest
@@ -18,6 +18,23 @@ class RateLimited(ApiError):
         super().__init__(429, "rate_limited", f"Too many pushes; retry after {retry_after} s.",
                          retry_after=retry_after)
         self.retry_after = retry_after
+
+
+def rate_limited_response(exc: RateLimited):
+    """For a blueprint's errorhandler: the 429 with its Retry-After header."""
+    return jsonify(error=exc.error, message=exc.message, **exc.extra), 429, {"Retry-After": str(exc.retry_after)}
+
+
+def throttle_enrollment(redis, address: str, per_minute: int) -> None:
+    """At most `per_minute` enrollment attempts a minute from one address (codes are short)."""
+    now = int(time.time())
+    key = keys.enroll_tries(address or "unknown", now // 60)
+    with redis.pipeline(transaction=False) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, 120)
+        count, _ = pipe.execute()
+    if count > per_minute:
+        raise RateLimited(60 - now % 60)
 
 
 def bearer_token() -> str | None:

@@ -166,3 +166,11 @@ ENROLLMENT_CODES = "od:enrollment-codes"  # Hash: code (8 chars, no dash) -> JSO
 def push_rate(token_digest: str, second: int) -> str:
     """Counter: pushes made with one token within one wall-clock second (expires after 2 s)."""
     return f"od:rate:{token_digest}:{second}"
+
+
+def enroll_tries(address: str, minute: int) -> str:
+    """Counter: enrollment attempts from one client address (hashed into the key) within
+    one wall-clock minute (expires after 2 minutes); bounds guessing of codes."""
+    import hashlib
+
+    return f"od:enroll-tries:{hashlib.sha256(address.encode()).hexdigest()[:32]}:{minute}"

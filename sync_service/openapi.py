@@ -28,7 +28,7 @@ REASONS = {400: "Unreadable body (not JSON, bad gzip) or a bad enrollment code."
            413: "Over 500 events or 1 MiB (after gzip decompression).",
            415: "A Content-Encoding other than gzip.",
            422: "Fields that do not validate, with per-field reasons; nothing was stored.",
-           429: "Too many pushes from this token; see Retry-After.",
+           429: "Too many pushes from this token, or enrollment tries from this address; see Retry-After.",
            503: "The central store is unavailable; see Retry-After."}
 
 
@@ -80,7 +80,7 @@ def build_spec(day_ids: list[str]) -> dict:
         "Append a batch of this device's events (gzip accepted)",
         _answers(200, "PushAnswer", 400, 401, 403, 409, 413, 415, 422, 429, 503), DEVICE_AUTH, "PushBatch")})
     spec.path("/api/v1/enroll", operations={"post": _operation(
-        "Exchange an enrollment code for a device token", _answers(201, "Enrolled", 400, 409, 413, 415, 422),
+        "Exchange an enrollment code for a device token", _answers(201, "Enrolled", 400, 409, 413, 415, 422, 429),
         [], "EnrollRequest")})
     codes = "/api/v1/days/{day_id}/enrollment-codes"
     spec.path(codes, operations={

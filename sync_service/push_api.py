@@ -11,7 +11,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from shared.clock import now_utc, to_rfc3339
 from shared.protocol import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, PUSH_BATCH
 from sync_service.central_log import SeqConflict, SeqGap
-from sync_service.device_auth import RateLimited, authenticate_device
+from sync_service.device_auth import RateLimited, authenticate_device, rate_limited_response
 from sync_service.devices import Device
 from sync_service.errors import ApiError
 from sync_service.push import accept_batch, to_rfc3339_ms
@@ -21,9 +21,7 @@ bp = Blueprint("push", __name__)
 PUSH_RATE_PER_S = 50  # per token; OPENDAY_PUSH_RATE_PER_S overrides (0 = no limit)
 
 
-@bp.errorhandler(RateLimited)
-def _rate_limited(exc: RateLimited):
-    return jsonify(error=exc.error, message=exc.message, **exc.extra), 429, {"Retry-After": str(exc.retry_after)}
+bp.register_error_handler(RateLimited, rate_limited_response)
 
 
 @bp.errorhandler(RedisConnectionError)

@@ -4,9 +4,9 @@ The cap applies to the decompressed body too, so a small gzip bomb is refused (4
 before it is inflated into memory.
 """
 
-import json
 import zlib
 
+import orjson
 from flask import request
 
 from sync_service.errors import ApiError
@@ -43,8 +43,8 @@ def read_json_body(limit: int):
     if len(raw) > limit:
         raise _too_large(limit)
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
         raise ApiError(400, "malformed", f"The body is not JSON: {exc}.") from exc
 
 

@@ -5,17 +5,40 @@ real HTTP to gunicorn, real Redis)."""
 import json
 
 import pytest
+import requests
 
 from field_app.event_log import EventLog
 from field_app.pusher import CONFLICT_MESSAGE, REVOKED_MESSAGE, Pusher, backoff_delay
 from field_app.sync_client import SyncClient, encode_batch
+from openday.embedded_redis import free_port
 from shared.protocol import MAX_BATCH_BYTES
 from sync_service import keys
 from sync_service.coordinators import add_coordinator
 from sync_service.devices import Device, register_device, revoke_device
 from tests.factories import make_event
 from tests.fault_proxy import FaultProxy
-from tests.helpers import DAY
+from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until
+
+
+@pytest.fixture(scope="module")
+def sync_service(redis_server, tmp_path_factory):
+    """One sync service (gunicorn) for the module: these tests need no worker."""
+    port = free_port()
+    env = {"REDIS_URL": redis_server.url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent)}
+    process = Process(openday("sync-service", "--bind", f"127.0.0.1:{port}", "--workers", "1"), env,
+                      tmp_path_factory.mktemp("sync") / "sync.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, message="sync service up")
+        yield url
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def central(sync_service, redis):
+    """The module's sync service, on a Redis flushed for this test."""
+    return sync_service
 
 
 def _laptop(tmp_path, redis, url, device_id="laptop-a", events=5, name="field"):
@@ -40,7 +63,7 @@ def test_backoff_is_full_jitter_capped_and_honours_retry_after():
 
 
 def test_batches_stay_under_the_byte_cap():
-    comment = "希望多办" * 125
+    comment = "\U0001f44d" * 500  # 500 characters of 4 bytes each in UTF-8
     events = [make_event(s, "feedback.collected", {"rating": "satisfied", "comment": comment}) for s in range(1, 501)]
     body, count, _ = encode_batch("laptop-a", events, 500, None)
     assert len(body) <= MAX_BATCH_BYTES and 0 < count < 500

@@ -177,3 +177,11 @@ def test_a_revoked_laptop_may_enrol_again_at_its_own_booth_only(client, redis):
     assert again.status_code == 201
     assert _push(client, token, [make_event(2)]).json["error"] == "revoked"  # the old token stays dead
     assert _push(client, again.json["token"], [make_event(2)]).json["acked_seq"] == 2
+
+
+def test_code_guessing_is_throttled_per_address(redis_url, redis):
+    client = create_app({"REDIS_URL": redis_url, "ENROLL_TRIES_PER_MINUTE": 3}).test_client()
+    answers = [client.post("/api/v1/enroll", json={"code": "ZZZZ-ZZZZ", "device_id": f"guess-{i}"}) for i in range(5)]
+    assert [a.status_code for a in answers[:3]] == [400, 400, 400]
+    assert answers[3].status_code == 429 and 1 <= int(answers[3].headers["Retry-After"]) <= 60
+    assert redis.hlen(keys.devices(DAY)) == 0
