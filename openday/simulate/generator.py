@@ -26,6 +26,7 @@ HOT_SHARE = 0.11
 HOT_ISSUES = ("低保申请材料太多,希望简化", "养老服务补贴什么时候发放", "小区加装电梯进展", "婚姻登记预约难",
               "残疾人补贴标准能否提高", "社区活动场地不足", "殡葬费用减免政策不清楚")
 NOTES = ("咨询申请条件", "询问办理流程", "需要的材料", "办理时限", "政策变化")
+HOUR_GUARD = 10.0  # seconds kept clear on either side of every full hour (see _moment)
 UNKNOWN_TOPIC = "xin-zhengce-2022"  # a topic added to the plan mid-day, unknown to the centre
 COMMENTS = ("讲解很耐心", "希望多办这样的活动", "材料很实用", "排队时间有点长")
 
@@ -82,14 +83,23 @@ def _opening(plan) -> tuple[datetime, datetime]:
 
 
 def _moment(rng: random.Random, opens: datetime, closes: datetime) -> datetime:
-    """A time in the opening hours, with a morning peak around 10:00."""
+    """A time in the opening hours, with a morning peak around 10:00, never within
+    HOUR_GUARD seconds of a full hour: the centre buckets hours by device time corrected
+    by an estimated clock offset, whose error (up to half a round trip) could move an
+    entry made on the stroke of the hour into the next, so its true hour would be moot."""
     span = (closes - opens).total_seconds()
     if rng.random() < 0.55:
         peak = (opens.replace(hour=10, minute=0) - opens).total_seconds()
         offset = min(max(rng.gauss(peak, span / 9), 0), span - 1)
     else:
         offset = rng.uniform(0, span - 1)
-    return opens + timedelta(seconds=offset)
+    moment = opens + timedelta(seconds=offset)
+    into_hour = moment.minute * 60 + moment.second + moment.microsecond / 1e6
+    if into_hour < HOUR_GUARD:
+        moment += timedelta(seconds=HOUR_GUARD - into_hour)
+    elif into_hour > 3600 - HOUR_GUARD:
+        moment -= timedelta(seconds=into_hour - (3600 - HOUR_GUARD))
+    return moment
 
 
 def _split(rng: random.Random, target: int, bundle) -> list[int]:

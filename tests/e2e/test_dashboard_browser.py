@@ -3,6 +3,7 @@ sign in, see the figures, the refusals, screenshots at laptop and phone width in
 languages (saved under test-artifacts/ for people to look at)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import requests
@@ -32,7 +33,7 @@ class Laptop:
         self.sync_url, self.device_id, self.booth_id, self.seq = sync_url, device_id, booth_id, 0
         self.token = register_device(redis, Device(device_id, booth_id, DAY))
 
-    def push(self, *entries: tuple[str, dict]) -> None:
+    def push(self, *entries: tuple[str, dict], clock_ahead_s: float = 0) -> None:
         events = []
         for type_, payload in entries:
             self.seq += 1
@@ -40,7 +41,8 @@ class Laptop:
                                      recorded_at="2022-05-15T10:20:00+08:00"))
         response = requests.post(f"{self.sync_url}/api/v1/sync/push", timeout=10,
                                  headers={"Authorization": f"Bearer {self.token}"},
-                                 json={"device_id": self.device_id, "sent_at": to_rfc3339(now_utc()), "events": events})
+                                 json={"device_id": self.device_id, "events": events,
+                                       "sent_at": to_rfc3339(now_utc() + timedelta(seconds=clock_ahead_s))})
         assert response.status_code == 200, response.text
 
 
@@ -99,7 +101,8 @@ def test_day_page_shows_the_day_in_both_languages_at_laptop_and_phone_width(cent
     bayi.push(("visitor.received", {"party_size": 2}),
               ("inquiry.answered", {"topic": "hunyin", "department": "hunyin", "outcome": "referred"}),
               ("inquiry.answered", {"topic": "hunyin", "department": "hunyin", "outcome": "answered"}),
-              ("feedback.collected", {"rating": "satisfied", "hot_issue": True, "comment": "希望延长办理时间"}))
+              ("feedback.collected", {"rating": "satisfied", "hot_issue": True, "comment": "希望延长办理时间"}),
+              clock_ahead_s=3600)  # this laptop's clock is an hour fast
     wait_until(lambda: requests.get(f"{central}/api/v1/days/{DAY}/totals", timeout=5).json()["log_entries"] == 8,
                message="pushes folded")
 
@@ -117,6 +120,9 @@ def test_day_page_shows_the_day_in_both_languages_at_laptop_and_phone_width(cent
     assert page.locator("#chart-hours svg.main-svg").count() > 0
     expect(page.locator("#devices-table tr[data-device='laptop-b']")).to_contain_text("八一公园广场")
     expect(page.locator("#devices-table tr[data-device='laptop-a']")).to_contain_text("砂山新村社区小广场")
+    expect(page.locator("#devices-table tr[data-device='laptop-b']")).to_contain_text("时钟偏差大")
+    expect(page.locator("#devices-table tr[data-device='laptop-a']")).not_to_contain_text("时钟偏差大")
+    expect(page.locator("#devices-table tr[data-device='laptop-a']")).to_contain_text("4 条记录时间异常")  # 2022
 
     ARTIFACTS.mkdir(exist_ok=True)
     for lang, words in (("zh", "接待群众"), ("en", "Visitors received")):

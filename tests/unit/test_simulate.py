@@ -105,3 +105,14 @@ def test_laptops_record_by_time_and_sync_only_when_online(plan):
     start, end = away.offline[0]
     assert not is_online(away, start + (end - start) / 2)
     assert is_online(away, end + timedelta(seconds=1)) and is_online(away, start - timedelta(seconds=1))
+
+
+def test_no_entry_falls_within_the_clock_estimates_reach_of_a_full_hour(plan):
+    from openday.simulate.generator import HOUR_GUARD
+
+    scenario = generate_day(plan, seed=8, size=3)
+    for laptop in scenario.laptops:
+        for entry in laptop.entries:
+            if entry.type != "event.voided":
+                into_hour = entry.at.minute * 60 + entry.at.second + entry.at.microsecond / 1e6
+                assert HOUR_GUARD <= into_hour <= 3600 - HOUR_GUARD, entry

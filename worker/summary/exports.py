@@ -3,8 +3,9 @@ memory) and the totals. UTF-8 with a BOM so Excel opens the Chinese text correct
 
 import csv
 import io
-import json
 from datetime import UTC, datetime
+
+import orjson
 
 from sync_service import keys
 from worker.summary.store import read_log_raw
@@ -41,7 +42,7 @@ class _Labels:
 
 
 def event_row(stream_id: str, fields: dict, labels, voided: dict) -> list:
-    event = json.loads(fields["e"])
+    event = orjson.loads(fields["e"])
     payload = event["payload"]
     row = {"position": stream_id, "received_at": _received_at(fields.get("rt")),
            "booth": labels("booths", event["booth_id"]), "voided_by": voided.get(event["event_id"], ""),

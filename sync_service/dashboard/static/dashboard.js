@@ -380,13 +380,16 @@
   function renderDevices() {
     const rows = devices.map((d) => {
       const stale = !d.revoked && (!d.last_seen || Date.now() - Date.parse(d.last_seen) > STALE_MS);
-      const skewed = d.skewed || Math.abs(d.clock_offset_ms || 0) > SKEW_MS;
+      // the server flags a laptop for its clock offset or for entries stamped far from now: say which
+      const farOff = d.far_off_events || 0;
+      const skewed = Math.abs(d.clock_offset_ms || 0) > SKEW_MS || (d.skewed && !farOff);
       const tags = [];
       if (d.revoked) tags.push(el('span', { class: 'tag bad' }, t.revoked));
       if (stale) tags.push(el('span', { class: 'tag warn' }, t.stale));
       if (skewed) tags.push(el('span', { class: 'tag warn' }, t.skewed));
+      if (farOff) tags.push(el('span', { class: 'tag warn' }, t.far_off.replace('{n}', fmt(farOff))));
       if (!tags.length) tags.push(el('span', { class: 'tag ok' }, t.ok));
-      return el('tr', { 'data-device': d.device_id, class: stale || skewed || d.revoked ? 'flagged' : null },
+      return el('tr', { 'data-device': d.device_id, class: stale || skewed || farOff || d.revoked ? 'flagged' : null },
         el('td', {}, d.label || d.device_id), el('td', {}, label('booths', d.booth_id)),
         el('td', { title: d.last_seen || '' }, ago(d.last_seen)),
         el('td', { class: 'num' }, d.pending === null || d.pending === undefined ? '—' : fmt(d.pending)),
@@ -398,7 +401,7 @@
           const r = await api('POST', `${boot.api.devices}/${encodeURIComponent(d.device_id)}/revoke`);
           showNote('devices-note', r.ok ? '' : reason(r));
           loaders.devices();
-        } }, t.revoke)));
+        } }, t.revoke_device)));
     });
     $('devices-table').replaceChildren(
       el('thead', {}, el('tr', {}, [t.device, t.booth, t.last_seen, t.pending, t.clock_offset, t.status, '']
