@@ -86,7 +86,7 @@ def run_dev(data_dir: Path, sync_port: int, field_port: int, plan_path: str) -> 
     redis_server = None
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
-        redis_server = EmbeddedRedis(data_dir / "redis", port=int(os.environ.get("OPENDAY_REDIS_PORT", 0)) or None)
+        redis_server = EmbeddedRedis(data_dir / "redis", port=int(os.environ.get("OPENDAY_REDIS_PORT") or 0) or None)
         redis_url = redis_server.start().url
     plan = load_plan(plan_path)
     device = dev_device(redis_url, data_dir, plan)
