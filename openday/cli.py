@@ -54,8 +54,7 @@ def worker(burst: bool) -> None:
     from rq.serializers import JSONSerializer
 
     from sync_service.config import load_config
-    from worker.catch_up import queue_catch_up_folds
-    from worker.catchup import start_catchup
+    from worker.catchup import queue_catch_up_folds, start_catchup
     from worker.jobs import preload as preload_jobs
     from worker.metrics import serve_metrics_if_configured
     from worker.queue import queue, rq_connection
