@@ -42,6 +42,7 @@ class Enrolled(Schema):
 
 
 class DeviceRow(Schema):
+    day_id = fields.Str(metadata={"description": "in GET /api/v1/devices, which lists every granted day"})
     device_id = fields.Str(required=True)
     booth_id = fields.Str(allow_none=True)
     label = fields.Str(required=True)

@@ -107,6 +107,15 @@ def devices(day_id: str):
     return jsonify(devices=list_devices(_ctx()["redis"], day_id, SKEW_MS))
 
 
+@bp.get("/api/v1/devices")
+def all_devices():
+    """Every laptop of every day the coordinator is granted, each row naming its day."""
+    coordinator = require_coordinator()
+    days = [day_id for day_id in sorted(_ctx()["plans"]) if coordinator.may_see(day_id)]
+    rows = [{"day_id": day_id, **row} for day_id in days for row in list_devices(_ctx()["redis"], day_id, SKEW_MS)]
+    return jsonify(devices=rows)
+
+
 @bp.post("/api/v1/days/<day_id>/devices/<device_id>/revoke")
 def revoke(day_id: str, device_id: str):
     require_coordinator(day_id)

@@ -96,6 +96,9 @@ def build_spec(day_ids: list[str]) -> dict:
         "The day's laptops with last seen, acked seq, pending, clock offset", _answers(200, "DeviceList", 401, 403,
                                                                                        404),
         COORDINATOR_AUTH, parameters=[DAY])})
+    spec.path("/api/v1/devices", operations={"get": _operation(
+        "Every laptop of every day the coordinator is granted", _answers(200, "DeviceList", 401),
+        COORDINATOR_AUTH)})
     spec.path("/api/v1/days/{day_id}/devices/{device_id}/revoke", operations={"post": _operation(
         "Revoke a laptop: its tokens get 401 'revoked'", _answers(200, "DeviceRow", 401, 403, 404),
         COORDINATOR_AUTH, parameters=[DAY, {"name": "device_id", "in": "path", "required": True,

@@ -136,6 +136,10 @@ def test_revoked_laptop_gets_401_revoked_and_is_listed(client, redis):
     assert client.post(f"/api/v1/days/{DAY}/devices/nobody/revoke", headers=LEAD).status_code == 404
     row, = client.get(f"/api/v1/days/{DAY}/devices", headers=LEAD).json["devices"]
     assert (row["device_id"], row["label"], row["acked_seq"], row["revoked"]) == ("laptop-a", "A", 1, True)
+    every_day = client.get("/api/v1/devices", headers=LEAD).json["devices"]
+    assert every_day == [{"day_id": DAY, **row}]
+    assert client.get("/api/v1/devices", headers=_basic("elsewhere", "other-password")).json["devices"] == []
+    assert client.get("/api/v1/devices").status_code == 401
 
 
 def test_devices_list_shows_health_and_clock(client, redis):
