@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -58,3 +59,23 @@ class Process:
 
 def openday(*args: str) -> list[str]:
     return [sys.executable, "-m", "openday", *args]
+
+
+@contextmanager
+def running_central(redis_url: str, folder: Path, **env: str):
+    """Sync service (gunicorn, one worker process) + one rq worker against `redis_url`,
+    with extra OPENDAY_* settings in `env`; yields the sync service URL, stops both after."""
+    from openday.embedded_redis import free_port
+
+    port = free_port()
+    env = {"REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent), **env}
+    sync = Process(openday("sync-service", "--bind", f"127.0.0.1:{port}", "--workers", "1"), env,
+                   folder / "sync.log")
+    worker = Process(openday("worker"), env, folder / "worker.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, message="sync service up")
+        yield url
+    finally:
+        sync.stop()
+        worker.stop()

@@ -6,24 +6,14 @@ import requests
 
 from openday.embedded_redis import free_port
 from sync_service.devices import Device, register_device
-from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until
+from tests.helpers import DAY, PLAN_PATH, Process, openday, running_central, wait_until
 
 
 @pytest.fixture
 def central(redis_url, tmp_path):
     """Sync service + one worker against the test Redis; yields the sync service URL."""
-    port = free_port()
-    env = {"REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent)}
-    sync = Process(openday("sync-service", "--bind", f"127.0.0.1:{port}", "--workers", "1"), env,
-                   tmp_path / "sync.log")
-    worker = Process(openday("worker"), env, tmp_path / "worker.log")
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, message="sync service up")
+    with running_central(redis_url, tmp_path) as url:
         yield url
-    finally:
-        sync.stop()
-        worker.stop()
 
 
 @pytest.fixture

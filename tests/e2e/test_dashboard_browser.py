@@ -9,12 +9,11 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from openday.embedded_redis import free_port
 from shared.clock import now_utc, to_rfc3339
 from sync_service.coordinators import add_coordinator
 from sync_service.devices import Device, register_device
 from tests.factories import make_event
-from tests.helpers import DAY, PLAN_PATH, REPO, Process, openday, wait_until
+from tests.helpers import DAY, REPO, running_central, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 expect.set_options(timeout=20_000)  # plotly.js is 4.8 MB: parsing it takes seconds on a busy 2-core machine
@@ -51,18 +50,8 @@ def central(redis_url, tmp_path):
     """Sync service + one worker, as tests/e2e/conftest.py starts them, with a 1 s heartbeat on
     the live stream: a stream whose page has gone notices it at the next heartbeat, so the
     service stops at once after each test instead of waiting out gunicorn's graceful timeout."""
-    port = free_port()
-    env = {"REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent), "OPENDAY_LIVE_HEARTBEAT": "1"}
-    sync = Process(openday("sync-service", "--bind", f"127.0.0.1:{port}", "--workers", "1"), env,
-                   tmp_path / "sync.log")
-    worker = Process(openday("worker"), env, tmp_path / "worker.log")
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, message="sync service up")
+    with running_central(redis_url, tmp_path, OPENDAY_LIVE_HEARTBEAT="1") as url:
         yield url
-    finally:
-        sync.stop()
-        worker.stop()
 
 
 @pytest.fixture

@@ -5,29 +5,17 @@ import json
 import pytest
 import requests
 
-from openday.embedded_redis import free_port
 from sync_service import keys
 from sync_service.devices import Device, register_device
 from tests.factories import make_event
-from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until
+from tests.helpers import DAY, running_central, wait_until
 from worker.totals import build_document
 
 
 @pytest.fixture
 def live_central(redis_url, tmp_path):
-    port = free_port()
-    env = {"REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent), "OPENDAY_LIVE_HEARTBEAT": "0.3",
-           "OPENDAY_LIVE_MAX_SECONDS": "60"}
-    sync = Process(openday("sync-service", "--bind", f"127.0.0.1:{port}", "--workers", "1"), env,
-                   tmp_path / "sync.log")
-    worker = Process(openday("worker"), env, tmp_path / "worker.log")
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, message="sync service up")
+    with running_central(redis_url, tmp_path, OPENDAY_LIVE_HEARTBEAT="0.3", OPENDAY_LIVE_MAX_SECONDS="60") as url:
         yield url
-    finally:
-        sync.stop()
-        worker.stop()
 
 
 class SseClient:
