@@ -26,6 +26,7 @@ from pathlib import Path
 
 import requests
 
+from openday.dev import wait_http
 from openday.embedded_redis import free_port
 from openday.simulate.generator import Laptop, Scenario, laptop_events
 from shared.clock import now_utc, to_rfc3339
@@ -194,7 +195,10 @@ class FieldAppDriver:
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
             self.urls[laptop.device_id] = f"http://127.0.0.1:{port}"
         for url in self.urls.values():
-            _wait_up(f"{url}/api/status")
+            try:
+                wait_http(f"{url}/api/status", timeout=60)
+            except RuntimeError as exc:
+                raise SimulationError(str(exc)) from exc
         return self
 
     def stop(self) -> None:
@@ -275,13 +279,3 @@ class FieldAppDriver:
         return events
 
 
-def _wait_up(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise SimulationError(f"{url} did not answer within {timeout} s")
