@@ -21,9 +21,10 @@ from redis import Redis
 
 from bench.limits import REPO
 from bench.report import machine
+from openday.dev import wait_http
 from openday.embedded_redis import EmbeddedRedis, free_port
 from openday.simulate import check, truth
-from openday.simulate.drivers import PushDriver, _wait_up
+from openday.simulate.drivers import PushDriver
 from openday.simulate.generator import generate_day, with_booths
 from openday.simulate.run import register_laptops
 from shared.plan import parse_plan
@@ -133,9 +134,9 @@ def _drive(server, plan, plan_path, scenario, folder, web_workers, workers, push
     sync_url = f"http://127.0.0.1:{sync_port}"
     redis = Redis.from_url(server.url, decode_responses=True)
     try:
-        _wait_up(f"{sync_url}/healthz")
+        wait_http(f"{sync_url}/healthz", timeout=60)
         for port in metric_ports:
-            _wait_up(f"http://127.0.0.1:{port}/metrics")
+            wait_http(f"http://127.0.0.1:{port}/metrics", timeout=60)
         tokens = register_laptops(server.url, scenario)
         driver = PushDriver(sync_url, scenario, tokens, speed_up=speed_up, push_every=push_every, threads=threads)
         monitor = Monitor(f"http://127.0.0.1:{metric_ports[0]}/metrics", redis, scenario.day_id)
