@@ -28,6 +28,7 @@ from openday.simulate.drivers import PushDriver
 from openday.simulate.generator import generate_day, with_booths
 from openday.simulate.run import register_laptops
 from shared.plan import parse_plan
+from sync_service.coordinators import add_coordinator
 from tests.helpers import Process, openday
 
 EXAMPLE = REPO / "examples" / "heping-2022-05-15.json"
@@ -151,8 +152,10 @@ def _drive(server, plan, plan_path, scenario, folder, web_workers, workers, push
         monitor.join()
         final = monitor.samples[-1]
         expected = truth.reference_totals(driver.all_events(), plan)
+        reader = ("scale-check", "scale-check-password")  # the totals are for the day's coordinators only
+        add_coordinator(redis, *reader, [scenario.day_id])
         differences = check.compare(expected, check.settled_totals(sync_url, scenario.day_id,
-                                                                   expected["log_entries"], 60))
+                                                                   expected["log_entries"], 60, reader))
         metrics = {"sync": _metric_lines(f"{sync_url}/metrics"),
                    "workers": [_metric_lines(f"http://127.0.0.1:{p}/metrics") for p in metric_ports]}
     finally:

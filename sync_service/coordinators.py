@@ -65,9 +65,10 @@ def require_coordinator(day_id: str | None = None) -> Coordinator:
     """The calling coordinator, allowed on `day_id`; else 401 (who are you) or 403."""
     coordinator = current_coordinator()
     if coordinator is None:
-        raise ApiError(401, "unauthorized", "Coordinator credentials are required.")
+        raise ApiError(401, "unauthorized", "需要协调员账号登录 / Coordinator credentials are required.")
     if day_id is not None and not coordinator.may_see(day_id):
-        raise ApiError(403, "forbidden", f"Coordinator {coordinator.username} is not granted day {day_id}.")
+        raise ApiError(403, "forbidden", f"账号 {coordinator.username} 无权查看 {day_id} / "
+                       f"Coordinator {coordinator.username} is not granted day {day_id}.")
     return coordinator
 
 

@@ -5,6 +5,7 @@ from marshmallow import ValidationError
 
 from shared.events import QUARANTINE_RESOLUTION
 from sync_service.coordinators import require_coordinator
+from sync_service.day_readers import require_day_reader
 from sync_service.errors import ApiError
 from sync_service.live import live_messages
 from sync_service.quarantine import (
@@ -35,8 +36,9 @@ def _plan(day_id: str):
 @bp.get("/api/v1/days/<day_id>/totals")
 def totals(day_id: str):
     plan = _plan(day_id)
-    booth = request.args.get("booth")
     redis = _ctx()["redis"]
+    require_day_reader(redis, day_id)
+    booth = request.args.get("booth")
     if booth is not None and booth not in plan.keys("booths") and not known_booth(read_flat(redis, day_id)[0], booth):
         raise ApiError(404, "unknown_booth", f"没有这个展位 / No booth {booth!r} in the plan or the log.",
                        errors={"booth": ["Not a booth of this day."]})
@@ -47,6 +49,7 @@ def totals(day_id: str):
 @bp.get("/api/v1/days/<day_id>/live")
 def live(day_id: str):
     _plan(day_id)
+    require_day_reader(_ctx()["redis"], day_id)
     config = current_app.config
     stream = live_messages(_ctx()["redis"], day_id, heartbeat=float(config.get("LIVE_HEARTBEAT", 15)),
                            max_seconds=float(config.get("LIVE_MAX_SECONDS", 300)))

@@ -13,6 +13,10 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 PLAN_PATH = REPO / "examples" / "heping-2022-05-15.json"
 DAY = "heping-2022-05-15"
+# A coordinator granted DAY: the central's totals and live feed are not public (citizens' words),
+# so tests read them as this account (running_central() creates it).
+READER = ("observer", "observer-password")
+READER_ARGS = ("--user", READER[0], "--password", READER[1])  # for `openday simulate`
 
 
 def wait_until(check, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):
@@ -61,11 +65,30 @@ def openday(*args: str) -> list[str]:
     return [sys.executable, "-m", "openday", *args]
 
 
+def grant_reader(redis_url: str, day_id: str = DAY) -> None:
+    from redis import Redis
+
+    from sync_service.coordinators import add_coordinator
+
+    with Redis.from_url(redis_url, decode_responses=True) as redis:
+        add_coordinator(redis, *READER, [day_id])
+
+
+def central_totals(url: str, day_id: str = DAY, **params: str) -> dict:
+    """The central totals document, read as READER."""
+    response = requests.get(f"{url}/api/v1/days/{day_id}/totals", params=params, auth=READER, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
 @contextmanager
 def running_central(redis_url: str, folder: Path, **env: str):
     """Sync service (gunicorn, one worker process) + one rq worker against `redis_url`,
-    with extra OPENDAY_* settings in `env`; yields the sync service URL, stops both after."""
+    with extra OPENDAY_* settings in `env` and the READER account; yields the sync service
+    URL, stops both after."""
     from openday.embedded_redis import free_port
+
+    grant_reader(redis_url)
 
     port = free_port()
     env = {"REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent), **env}

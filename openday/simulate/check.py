@@ -73,8 +73,14 @@ def format_differences(differences: list[Difference], limit: int = 60) -> str:
     return "\n".join(lines)
 
 
+class TotalsRefused(Exception):
+    """The sync service would not show the totals to these credentials (401/403)."""
+
+
 def fetch_totals(sync_url: str, day_id: str, auth: tuple[str, str] | None = None) -> dict:
     response = requests.get(f"{sync_url.rstrip('/')}/api/v1/days/{day_id}/totals", auth=auth, timeout=(3.05, 30))
+    if response.status_code in (401, 403):
+        raise TotalsRefused(response.json().get("message", response.reason))
     response.raise_for_status()
     return response.json()
 

@@ -11,6 +11,9 @@ from openday.simulate.drivers import SimulationError
 EXAMPLE_PLAN = str(Path(__file__).resolve().parent.parent.parent / "examples" / "heping-2022-05-15.json")
 
 
+NEEDS_COORDINATOR = ("读取中心汇总需要该日的协调员账号 / The central totals need a coordinator of the day: "
+                     "--user and --password (or OPENDAY_COORDINATOR_USER / OPENDAY_COORDINATOR_PASSWORD).")
+
 @click.command()
 @click.option("--plan", "plan_path", default=EXAMPLE_PLAN, show_default=True, envvar="OPENDAY_PLAN",
               help="The day plan (the sync service must serve the same plan).")
@@ -44,13 +47,16 @@ def simulate(plan_path, sync_url, redis_url, truth_path, check_only, via, seed, 
     ground truth; with --check, compare the central totals with it (exit 1 on any difference).
 
     生成一个逼真的政务公开日并通过真实系统运行;--check 核对中心汇总与真实值。"""
-    from openday.simulate.check import format_differences
+    from openday.simulate.check import TotalsRefused, format_differences
     from openday.simulate.run import check_truth
     from openday.simulate.run import simulate as run_simulation
 
     auth = (user, password) if user else None
     if check_only:
-        differences = check_truth(truth_path, sync_url, wait, auth)
+        try:
+            differences = check_truth(truth_path, sync_url, wait, auth)
+        except TotalsRefused as exc:
+            raise click.ClickException(f"{exc}\n{NEEDS_COORDINATOR}") from exc
         click.echo(format_differences(differences))
         sys.exit(1 if differences else 0)
     if unknown_keys and via == "field-app":
@@ -65,6 +71,8 @@ def simulate(plan_path, sync_url, redis_url, truth_path, check_only, via, seed, 
             prefix=device_prefix or f"sim-{secrets.token_hex(2)}", unknown_keys=unknown_keys)
     except SimulationError as exc:
         raise click.ClickException(f"the simulation stopped: {exc}") from exc
+    except TotalsRefused as exc:
+        raise click.ClickException(f"{exc}\n{NEEDS_COORDINATOR}") from exc
     sim, run = document["simulated"], document["run"]
     click.echo(f"simulated {sim.get('log_entries', 0):,} events on {len(document['laptops'])} laptops "
                f"in {run['seconds']} s ({run['pushes']:,} pushes, {run['duplicate_pushes']} sent twice); "

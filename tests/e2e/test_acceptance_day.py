@@ -8,13 +8,14 @@ import subprocess
 
 from shared.plan import load_plan
 from sync_service import keys
-from tests.helpers import DAY, PLAN_PATH, openday
+from tests.helpers import DAY, PLAN_PATH, READER_ARGS, openday
 
 
 def test_acceptance_day_through_field_apps_is_exact(central, redis_url, redis, tmp_path):
     truth = tmp_path / "truth.json"
     made = subprocess.run(openday(
-        "simulate", "--via", "field-app", "--sync-url", central, "--redis-url", redis_url, "--truth", str(truth),
+        "simulate", *READER_ARGS, "--via", "field-app", "--sync-url", central, "--redis-url", redis_url,
+        "--truth", str(truth),
         "--work-dir", str(tmp_path / "laptops"), "--seed", "2022", "--size", "1.0", "--laptops-per-booth", "2",
         "--offline", "1", "--late", "1", "--duplicates", "0.2", "--push-every", "300",
     ), capture_output=True, text=True, timeout=300)
@@ -35,7 +36,7 @@ def test_acceptance_day_through_field_apps_is_exact(central, redis_url, redis, t
     assert sum(1 for lt in document["laptops"] if lt["offline"] or lt["syncs_only_at_end"]) == 2
     assert redis.xlen(keys.log(DAY)) == figures["log_entries"]
 
-    checked = subprocess.run(openday("simulate", "--check", "--sync-url", central, "--truth", str(truth)),
+    checked = subprocess.run(openday("simulate", *READER_ARGS, "--check", "--sync-url", central, "--truth", str(truth)),
                              capture_output=True, text=True, timeout=120)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "every figure is exact" in checked.stdout

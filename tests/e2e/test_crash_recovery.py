@@ -13,7 +13,7 @@ from redis import Redis
 from openday.embedded_redis import EmbeddedRedis, free_port
 from sync_service import keys
 from sync_service.devices import Device, register_device
-from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until
+from tests.helpers import DAY, PLAN_PATH, Process, central_totals, grant_reader, openday, wait_until
 from tests.workload import Workload, central_figures, ground_truth, merge
 
 LAPTOPS = [("laptop-a", "shashan"), ("laptop-b", "bayi")]
@@ -25,6 +25,7 @@ class Central:
     def __init__(self, tmp_path):
         self.tmp_path, self.port = tmp_path, free_port()
         self.redis_server = EmbeddedRedis(tmp_path / "redis").start()
+        grant_reader(self.redis_server.url)
         self.env = {"REDIS_URL": self.redis_server.url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent)}
         self.url = f"http://127.0.0.1:{self.port}"
         self.sync = self.worker = None
@@ -127,9 +128,8 @@ def test_sigkill_sync_service_and_redis_mid_day(crashable, tmp_path):
             wait_until(lambda u=url: _status(u)["pending"] == 0, timeout=60, message="laptop drained")
         _assert_acked_are_stored(redis, laptops)
         truth = merge(*(ground_truth(w.recorded) for w in workloads))
-        totals = wait_until(lambda: central.supervise() and (t := requests.get(
-            f"{central.url}/api/v1/days/{DAY}/totals", timeout=5).json())["log_entries"] == truth["entries"] and t,
-            timeout=60, message="everything folded")
+        totals = wait_until(lambda: central.supervise() and (t := central_totals(central.url))["log_entries"]
+                            == truth["entries"] and t, timeout=60, message="everything folded")
         assert central_figures(totals) == truth
         assert redis.xlen(keys.log(DAY)) == truth["entries"] == 2 * 450
     finally:

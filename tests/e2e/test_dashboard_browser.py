@@ -13,7 +13,7 @@ from shared.clock import now_utc, to_rfc3339
 from sync_service.coordinators import add_coordinator
 from sync_service.devices import Device, register_device
 from tests.factories import make_event
-from tests.helpers import DAY, REPO, running_central, wait_until
+from tests.helpers import DAY, REPO, central_totals, running_central, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 expect.set_options(timeout=20_000)  # plotly.js is 4.8 MB: parsing it takes seconds on a busy 2-core machine
@@ -92,7 +92,7 @@ def test_day_page_shows_the_day_in_both_languages_at_laptop_and_phone_width(cent
               ("inquiry.answered", {"topic": "hunyin", "department": "hunyin", "outcome": "answered"}),
               ("feedback.collected", {"rating": "satisfied", "hot_issue": True, "comment": "希望延长办理时间"}),
               clock_ahead_s=3600)  # this laptop's clock is an hour fast
-    wait_until(lambda: requests.get(f"{central}/api/v1/days/{DAY}/totals", timeout=5).json()["log_entries"] == 8,
+    wait_until(lambda: central_totals(central)["log_entries"] == 8,
                message="pushes folded")
 
     page = browser.new_page(viewport=LAPTOP)

@@ -25,10 +25,11 @@ def test_dev_runs_everything_and_stops_cleanly(tmp_path):
 
         entry = {"type": "visitor.received", "payload": {"party_size": 4}}
         assert requests.post(f"http://127.0.0.1:{field_port}/api/events", json=entry, timeout=5).status_code == 201
-        wait_until(lambda: requests.get(f"http://127.0.0.1:{sync_port}/api/v1/days/{DAY}/totals",
-                                        timeout=5).json()["visitors"] == 4, message="visitor in totals")
-
         username, password = re.search(r"coordinator (\S+), password (\S+)\)", output).groups()
+        totals_url = f"http://127.0.0.1:{sync_port}/api/v1/days/{DAY}/totals"
+        assert requests.get(totals_url, timeout=5).status_code == 401  # citizens' words are not public
+        wait_until(lambda: requests.get(totals_url, auth=(username, password), timeout=5).json()["visitors"] == 4,
+                   message="visitor in totals")
         with requests.Session() as browser:
             day_page = sign_in_requests(browser, f"http://127.0.0.1:{sync_port}", username, password)
             assert day_page.status_code == 200 and f"/dashboard/days/{DAY}" in day_page.text

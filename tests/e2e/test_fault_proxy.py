@@ -9,7 +9,7 @@ import requests
 
 from sync_service import keys
 from tests.fault_proxy import FaultProxy
-from tests.helpers import DAY, wait_until
+from tests.helpers import DAY, central_totals, wait_until
 from tests.workload import Workload, central_figures, ground_truth, merge
 
 FLAKY_LAPTOP = {
@@ -58,7 +58,7 @@ def test_flaky_hotspot_loses_and_doubles_nothing(central, field_app_factory, red
                                 message="laptop drained")
             assert status["acked_seq"] == len(workload.recorded) and status["last_error"] is None
         truth = merge(*(ground_truth(w.recorded) for w in workloads))
-        totals = wait_until(lambda: (t := requests.get(f"{central}/api/v1/days/{DAY}/totals", timeout=5).json())
+        totals = wait_until(lambda: (t := central_totals(central))
                             ["log_entries"] == truth["entries"] and t, timeout=60, message="everything folded")
         assert central_figures(totals) == truth
         assert totals["quarantined"] == 0

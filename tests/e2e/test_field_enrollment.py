@@ -8,7 +8,7 @@ import requests
 from openday.embedded_redis import free_port
 from sync_service.coordinators import add_coordinator
 from tests.e2e.test_booth_page import CHROMIUM, CHROMIUM_ARGS, expect_figure
-from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until
+from tests.helpers import DAY, PLAN_PATH, Process, central_totals, openday, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 LEAD = ("lead", "open-day-2022")
@@ -79,7 +79,7 @@ def test_a_laptop_records_before_enrolment_and_is_enrolled_on_the_page(central, 
 
     status = requests.get(f"{field_url}/api/status", timeout=5).json()
     assert status["enrolled"] and status["booth_id"] == "bayi" and status["acked_seq"] == 2
-    totals = requests.get(f"{central}/api/v1/days/{DAY}/totals", timeout=5).json()
+    totals = central_totals(central)
     assert totals["by_booth"]["bayi"]["visitors"] == 1
     # The code had one use: a second laptop cannot use it again.
     other = unenrolled_field_app("second")

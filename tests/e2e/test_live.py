@@ -8,7 +8,7 @@ import requests
 from sync_service import keys
 from sync_service.devices import Device, register_device
 from tests.factories import make_event
-from tests.helpers import DAY, running_central, wait_until
+from tests.helpers import DAY, READER, central_totals, running_central, wait_until
 from worker.totals import build_document
 
 
@@ -25,7 +25,7 @@ class SseClient:
         headers = {"Accept": "text/event-stream"}
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
-        self.response = requests.get(url, stream=True, timeout=(3, 5), headers=headers)
+        self.response = requests.get(url, stream=True, timeout=(3, 5), headers=headers, auth=READER)
         self.response.raise_for_status()
         self.lines = self.response.iter_lines(decode_unicode=True)
         self.comments = 0
@@ -105,7 +105,7 @@ def test_live_stream_reflects_each_push_and_resumes_after_a_disconnect(live_cent
     assert messages[0]["json"].get("snapshot") is True  # a reconnect starts from the current totals
     for message in messages:
         state.update(message["json"]["changed"])
-    totals = requests.get(f"{live_central}/api/v1/days/{DAY}/totals", timeout=5).json()
+    totals = central_totals(live_central)
     assert messages[-1]["id"] == totals["position"]
     mine = build_document({k: v for k, v in state.items() if v and k != "log.entries"})
     for section in ("visitors", "inquiries", "materials", "by_booth", "by_hour", "by_device"):

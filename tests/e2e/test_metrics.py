@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from openday.embedded_redis import free_port
 from sync_service import keys
-from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until
+from tests.helpers import DAY, PLAN_PATH, READER_ARGS, Process, grant_reader, openday, wait_until
 
 
 def _samples(url: str) -> dict:
@@ -23,6 +23,7 @@ def _samples(url: str) -> dict:
 def observed(redis_url, tmp_path):
     sync_port, metrics_port = free_port(), free_port()
     env = {"REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent)}
+    grant_reader(redis_url)
     sync = Process(openday("sync-service", "--bind", f"127.0.0.1:{sync_port}", "--workers", "2"), env,
                    tmp_path / "sync.log")
     worker = Process(openday("worker"), {**env, "OPENDAY_METRICS_PORT": str(metrics_port)}, tmp_path / "worker.log")
@@ -39,7 +40,8 @@ def observed(redis_url, tmp_path):
 def test_metrics_count_every_push_across_gunicorn_workers(observed, redis_url, redis, tmp_path):
     sync_url, worker_metrics, sync = observed
     truth = tmp_path / "truth.json"
-    made = subprocess.run(openday("simulate", "--sync-url", sync_url, "--redis-url", redis_url, "--truth", str(truth),
+    made = subprocess.run(openday("simulate", *READER_ARGS, "--sync-url", sync_url, "--redis-url", redis_url,
+                                  "--truth", str(truth),
                                   "--size", "0.2", "--duplicates", "0.4", "--push-every", "600"),
                           capture_output=True, text=True, timeout=180)
     assert made.returncode == 0, made.stdout + made.stderr

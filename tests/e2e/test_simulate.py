@@ -7,7 +7,7 @@ import subprocess
 
 from shared.plan import load_plan
 from sync_service import keys
-from tests.helpers import DAY, PLAN_PATH, openday
+from tests.helpers import DAY, PLAN_PATH, READER_ARGS, openday
 from worker.projection import fold_chunk
 
 
@@ -29,7 +29,7 @@ def _double_apply_one_distribution(redis) -> dict:
 
 def test_simulated_day_checks_exact_and_a_double_applied_event_fails_the_check(central, redis_url, redis, tmp_path):
     truth = tmp_path / "truth.json"
-    made = _run("simulate", "--sync-url", central, "--redis-url", redis_url, "--truth", str(truth),
+    made = _run("simulate", *READER_ARGS, "--sync-url", central, "--redis-url", redis_url, "--truth", str(truth),
                 "--seed", "7", "--size", "0.3", "--laptops-per-booth", "3", "--offline", "2", "--late", "1",
                 "--skew-hours", "0", "--duplicates", "0.3", "--push-every", "300", "--unknown-keys", "3")
     assert made.returncode == 0, made.stdout + made.stderr
@@ -40,13 +40,15 @@ def test_simulated_day_checks_exact_and_a_double_applied_event_fails_the_check(c
     assert document["figures"]["log_entries"] == redis.xlen(keys.log(DAY))
     assert document["figures"]["quarantined"] == 3  # kept, acked, not counted
 
-    checked = _run("simulate", "--check", "--sync-url", central, "--truth", str(truth))
+    anonymous = _run("simulate", "--check", "--sync-url", central, "--truth", str(truth))
+    assert anonymous.returncode == 1 and "--user" in anonymous.stderr and "Traceback" not in anonymous.stderr
+    checked = _run("simulate", *READER_ARGS, "--check", "--sync-url", central, "--truth", str(truth))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "every figure is exact" in checked.stdout
 
     event = _double_apply_one_distribution(redis)
     material, quantity = event["payload"]["material"], event["payload"]["quantity"]
-    broken = _run("simulate", "--check", "--sync-url", central, "--truth", str(truth), "--wait", "1")
+    broken = _run("simulate", *READER_ARGS, "--check", "--sync-url", central, "--truth", str(truth), "--wait", "1")
     assert broken.returncode == 1, broken.stdout + broken.stderr
     lines = broken.stdout.splitlines()
     assert "figure(s) differ" in lines[0]

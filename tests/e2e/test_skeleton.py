@@ -3,7 +3,7 @@
 import requests
 
 from sync_service import keys
-from tests.helpers import DAY, wait_until
+from tests.helpers import DAY, central_totals, wait_until
 
 ENTRIES = [
     {"type": "material.distributed", "payload": {"material": "leaflet", "quantity": 20}},
@@ -13,7 +13,7 @@ ENTRIES = [
 
 
 def _totals(sync_url):
-    return requests.get(f"{sync_url}/api/v1/days/{DAY}/totals", timeout=5).json()
+    return central_totals(sync_url)
 
 
 def test_three_entries_reach_the_totals_exactly_once(central, field_app_factory, redis):

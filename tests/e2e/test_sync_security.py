@@ -12,7 +12,7 @@ from sync_service import keys
 from sync_service.coordinators import add_coordinator
 from sync_service.devices import Device, register_device
 from tests.factories import make_event
-from tests.helpers import DAY, wait_until
+from tests.helpers import DAY, central_totals, wait_until
 
 PUSH = "/api/v1/sync/push"
 
@@ -22,7 +22,7 @@ def _batch(events, device="laptop-a", **extra):
 
 
 def _snapshot(redis, central):
-    totals = requests.get(f"{central}/api/v1/days/{DAY}/totals", timeout=5).json()
+    totals = central_totals(central)
     return (redis.xlen(keys.log(DAY)), redis.hgetall(keys.acked(DAY)), redis.hgetall(keys.event_index(DAY)),
             totals)
 
@@ -35,7 +35,7 @@ def world(central, redis):
     first = requests.post(f"{central}{PUSH}", json=_batch([make_event(1), make_event(2)]), timeout=5,
                           headers={"Authorization": f"Bearer {tokens['laptop-a']}"})
     assert first.status_code == 200
-    wait_until(lambda: requests.get(f"{central}/api/v1/days/{DAY}/totals", timeout=5).json()["log_entries"] == 2,
+    wait_until(lambda: central_totals(central)["log_entries"] == 2,
                message="first batch folded")
     return tokens
 

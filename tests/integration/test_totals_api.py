@@ -8,6 +8,7 @@ from sync_service import keys
 from sync_service.app import create_app
 from sync_service.central_log import CentralLog
 from sync_service.coordinators import add_coordinator
+from sync_service.devices import Device, register_device, revoke_device
 from tests.factories import make_event, void_of
 from tests.helpers import DAY
 from worker.projection import fold_to_end, read_totals
@@ -32,17 +33,17 @@ def test_totals_narrow_to_a_booth(api, redis, plan):
     _push(redis, "laptop-b", "bayi", [make_event(1, "visitor.received", {"party_size": 2}, device_id="laptop-b",
                                                  booth_id="bayi")])
     fold_to_end(redis, DAY, plan)
-    whole = api.get(f"/api/v1/days/{DAY}/totals").json
+    whole = api.get(f"/api/v1/days/{DAY}/totals", auth=COORDINATOR).json
     assert whole["visitors"] == 6 and set(whole["by_booth"]) == {"shashan", "bayi"}
     assert whole["by_device"]["laptop-a"]["acked_seq"] == 2
     assert whole["feedback"]["hot_issue_list"][0]["text"] == "希望多办"
-    bayi = api.get(f"/api/v1/days/{DAY}/totals?booth=bayi").json
+    bayi = api.get(f"/api/v1/days/{DAY}/totals?booth=bayi", auth=COORDINATOR).json
     assert bayi["booth_id"] == "bayi" and bayi["visitors"] == 2 and bayi["position"] == whole["position"]
     assert list(bayi["by_device"]) == ["laptop-b"] and bayi["feedback"]["hot_issue_list"] == []
     assert bayi["by_hour"]["09"]["visitors"] == 2
-    missing = api.get(f"/api/v1/days/{DAY}/totals?booth=nowhere")
+    missing = api.get(f"/api/v1/days/{DAY}/totals?booth=nowhere", auth=COORDINATOR)
     assert missing.status_code == 404 and missing.json["errors"]["booth"]
-    assert api.get("/api/v1/days/no-such-day/totals").status_code == 404
+    assert api.get("/api/v1/days/no-such-day/totals", auth=COORDINATOR).status_code == 404
 
 
 def _quarantined_day(redis, plan):
@@ -107,3 +108,23 @@ def test_resolution_requests_are_checked_and_change_nothing_when_bad(api, redis,
     assert unknown.status_code == 404
     assert CentralLog(redis).acked_seq(DAY, COORDINATOR_DEVICE) == 0
     assert redis.xlen(keys.log(DAY)) == 4
+
+
+def test_totals_and_live_need_a_reader_of_that_day(api, redis):
+    """Hot issues are citizens' own words: only the day's coordinators and laptops read them."""
+    own = register_device(redis, Device("laptop-a", "shashan", DAY))
+    foreign = register_device(redis, Device("laptop-x", "shashan", "other-day-2023"))
+    for path in (f"/api/v1/days/{DAY}/totals", f"/api/v1/days/{DAY}/live"):
+        anonymous = api.get(path)
+        assert anonymous.status_code == 401 and anonymous.json["error"] == "unauthorized"
+        assert "协调员" in anonymous.json["message"]
+        assert api.get(path, auth=("gu", "wrong password")).status_code == 401
+        assert api.get(path, auth=("other", "correct horse")).status_code == 403
+        refused = api.get(path, headers={"Authorization": f"Bearer {foreign}"})
+        assert refused.status_code == 403 and "other-day-2023" in refused.json["message"]
+        assert api.get(path, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+    assert api.get(f"/api/v1/days/{DAY}/totals", auth=COORDINATOR).status_code == 200
+    assert api.get(f"/api/v1/days/{DAY}/totals", headers={"Authorization": f"Bearer {own}"}).json["day_id"] == DAY
+    revoke_device(redis, DAY, "laptop-a")
+    revoked = api.get(f"/api/v1/days/{DAY}/totals", headers={"Authorization": f"Bearer {own}"})
+    assert revoked.status_code == 401 and revoked.json["error"] == "revoked"
