@@ -36,9 +36,10 @@ def dev(data_dir: Path, sync_port: int, field_port: int, plan_path: str) -> None
 @main.command("sync-service")
 @click.option("--bind", default="127.0.0.1:8700", show_default=True, envvar="OPENDAY_BIND")
 @click.option("--workers", default=2, show_default=True, envvar="OPENDAY_WEB_WORKERS")
-@click.option("--threads", default=8, show_default=True, envvar="OPENDAY_WEB_THREADS")
+@click.option("--threads", default=16, show_default=True, envvar="OPENDAY_WEB_THREADS")
 def sync_service(bind: str, workers: int, threads: int) -> None:
     """Serve the sync service under gunicorn (the production entry point)."""
+    os.environ["OPENDAY_WEB_THREADS"] = str(threads)  # the app leaves pushes a few threads no live stream takes
     args = ["gunicorn", "--bind", bind, "--workers", str(workers), "--worker-class", "gthread",
             "--threads", str(threads), "--access-logfile", "-", "sync_service.wsgi:app",
             "--config", "python:sync_service.gunicorn_conf"]  # /metrics across gunicorn workers

@@ -1,4 +1,4 @@
-"""Who may read a day's figures (totals and the live feed).
+"""Who may read a day's plan and figures (totals and the live feed).
 
 The figures carry citizens' own words (hot issues, feedback comments), so they are not
 public: a coordinator granted the day (signed-in session or HTTP Basic) may read them, and

@@ -8,10 +8,9 @@ from marshmallow import ValidationError
 
 from sync_service.api_schemas import ENROLL_REQUEST, NEW_ENROLLMENT_CODE
 from sync_service.coordinators import require_coordinator
+from sync_service.day_readers import require_day_reader
 from sync_service.device_auth import (
     RateLimited,
-    authenticate_device,
-    bearer_token,
     rate_limited_response,
     throttle_enrollment,
 )
@@ -91,12 +90,7 @@ def enroll():
 
 @bp.get("/api/v1/days/<day_id>/plan")
 def day_plan(day_id: str):
-    if bearer_token():
-        device = authenticate_device(_ctx()["redis"])
-        if device.day_id != day_id:
-            raise ApiError(403, "forbidden", f"This token is for day {device.day_id}.")
-    else:
-        require_coordinator(day_id)
+    require_day_reader(_ctx()["redis"], day_id)
     return jsonify(_plan(day_id).raw)
 
 

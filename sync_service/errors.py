@@ -13,7 +13,8 @@ class ApiError(Exception):
 def register_error_handlers(app) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return jsonify(error=exc.error, message=exc.message, **exc.extra), exc.status
+        headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else {}
+        return jsonify(error=exc.error, message=exc.message, **exc.extra), exc.status, headers
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -103,9 +103,15 @@ def build_spec(day_ids: list[str]) -> dict:
         "Revoke a laptop: its tokens get 401 'revoked'", _answers(200, "DeviceRow", 401, 403, 404),
         COORDINATOR_AUTH, parameters=[DAY, {"name": "device_id", "in": "path", "required": True,
                                             "schema": {"type": "string"}}])})
+    DAY_READER = [{"device": []}, {"coordinator": []}]  # sync_service/day_readers.py
     spec.path("/api/v1/days/{day_id}/plan", operations={"get": _operation(
         "The day plan (device token of that day, or coordinator)",
-        _answers(200, {"type": "object"}, 401, 403, 404), [{"device": []}, {"coordinator": []}], parameters=[DAY])})
+        _answers(200, {"type": "object"}, 401, 403, 404), DAY_READER, parameters=[DAY])})
+    spec.path("/api/v1/days/{day_id}/totals", operations={"get": _operation(
+        "The day's figures at a log position, whole day or ?booth= (device token of that day, or coordinator); "
+        "the live feed of the same figures is Server-Sent Events at /api/v1/days/{day_id}/live",
+        _answers(200, {"type": "object"}, 401, 403, 404), DAY_READER,
+        parameters=[DAY, {"name": "booth", "in": "query", "required": False, "schema": {"type": "string"}}])})
     return _add_formats(spec.to_dict())
 
 

@@ -1,5 +1,7 @@
 """Totals, live updates and quarantine resolution. Each route: parse, call, map errors."""
 
+import threading
+
 from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
@@ -20,6 +22,7 @@ from worker.queue import request_fold
 from worker.totals import known_booth
 
 bp = Blueprint("totals", __name__)
+LIVE_RETRY_SECONDS = 5
 
 
 def _ctx():
@@ -46,15 +49,32 @@ def totals(day_id: str):
     return jsonify(document)
 
 
+def _live_slots() -> threading.BoundedSemaphore:
+    """Open streams allowed in this process. Each holds a server thread for its whole life, so
+    they may take all threads but a few: laptops' pushes must always find one free."""
+    extensions = _ctx()
+    if "live_slots" not in extensions:
+        config = current_app.config
+        slots = int(config.get("LIVE_STREAMS") or max(1, int(config.get("WEB_THREADS", 16)) - 4))
+        extensions.setdefault("live_slots", threading.BoundedSemaphore(slots))
+    return extensions["live_slots"]
+
+
 @bp.get("/api/v1/days/<day_id>/live")
 def live(day_id: str):
     _plan(day_id)
     require_day_reader(_ctx()["redis"], day_id)
+    slots = _live_slots()
+    if not slots.acquire(blocking=False):
+        raise ApiError(503, "busy", "实时连接已满,请稍后重试 / Too many live viewers here; try again shortly.",
+                       retry_after=LIVE_RETRY_SECONDS)
     config = current_app.config
     stream = live_messages(_ctx()["redis"], day_id, heartbeat=float(config.get("LIVE_HEARTBEAT", 15)),
                            max_seconds=float(config.get("LIVE_MAX_SECONDS", 300)))
-    return Response(stream, mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    response = Response(stream, mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    response.call_on_close(slots.release)
+    return response
 
 
 @bp.get("/api/v1/days/<day_id>/quarantine")

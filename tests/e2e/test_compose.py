@@ -28,6 +28,8 @@ def test_compose_services_use_our_entry_points():
     assert COMPOSE["worker"]["command"] == ["openday", "worker"]
     assert COMPOSE["worker"]["deploy"]["replicas"] == 2
     assert "--appendonly" in COMPOSE["redis"]["command"]
+    # A worker exits when Redis drops mid-job (rq 3): something must start it again.
+    assert all(COMPOSE[name].get("restart") == "unless-stopped" for name in ("redis", "sync_service", "worker"))
 
 
 def test_each_compose_service_comes_up(tmp_path, redis_url):

@@ -128,3 +128,22 @@ def test_totals_and_live_need_a_reader_of_that_day(api, redis):
     revoke_device(redis, DAY, "laptop-a")
     revoked = api.get(f"/api/v1/days/{DAY}/totals", headers={"Authorization": f"Bearer {own}"})
     assert revoked.status_code == 401 and revoked.json["error"] == "revoked"
+
+
+def test_live_streams_leave_threads_for_pushes(redis_url, redis):
+    """Past OPENDAY_LIVE_STREAMS open streams a viewer gets 503 busy (with Retry-After); a closed
+    stream frees its slot."""
+    add_coordinator(redis, *COORDINATOR, [DAY])
+    api = create_app({"REDIS_URL": redis_url, "LIVE_STREAMS": 2, "LIVE_MAX_SECONDS": 30}).test_client()
+    path = f"/api/v1/days/{DAY}/live"
+    streams = [api.get(path, auth=COORDINATOR, buffered=False) for _ in range(2)]
+    assert [s.status_code for s in streams] == [200, 200]
+    assert next(streams[0].response).startswith(b"retry: 2000\nid: ")
+    busy = api.get(path, auth=COORDINATOR)
+    assert busy.status_code == 503 and busy.json["error"] == "busy" and busy.headers["Retry-After"] == "5"
+    assert "实时连接已满" in busy.json["message"]
+    streams[0].close()
+    again = api.get(path, auth=COORDINATOR, buffered=False)
+    assert again.status_code == 200
+    for stream in (streams[1], again):
+        stream.close()
