@@ -111,9 +111,11 @@ def device_register(day_id: str, booth_id: str, device_id: str) -> None:
     """Issue a token for a laptop; prints JSON with the token (shown once)."""
     from redis import Redis
 
+    from openday.plans import booth_of_day
     from sync_service.config import load_config
     from sync_service.devices import Device, register_device
 
+    booth_of_day(day_id, booth_id)
     redis_client = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
     token = register_device(redis_client, Device(device_id, booth_id, day_id))
     click.echo(json.dumps({"device_id": device_id, "booth_id": booth_id, "day_id": day_id, "token": token}))
@@ -132,9 +134,13 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
     """Create or replace a coordinator account granted the given days."""
     from redis import Redis
 
+    from openday.plans import plan_for_day
     from sync_service.config import load_config
     from sync_service.coordinators import add_coordinator
 
+    for day_id in days:
+        if day_id != "*":
+            plan_for_day(day_id)
     redis_client = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
     try:
         account = add_coordinator(redis_client, username, password, list(days))

@@ -12,14 +12,13 @@ def close_day_command(day_id: str, closed_by: str) -> None:
     """Close a day: record the log position, queue the summary job. Late events still count."""
     from redis import Redis
 
-    from shared.plan import load_plans
+    from openday.plans import plan_for_day
     from sync_service.config import load_config
     from worker.queue import rq_connection
     from worker.summary.job import close_and_summarize
 
+    plan_for_day(day_id)
     config = load_config()
-    if day_id not in load_plans(config["PLAN_DIR"]):
-        raise click.BadParameter(f"no day plan for {day_id}", param_hint="--day")
     redis = Redis.from_url(config["REDIS_URL"], decode_responses=True)
     record, newly = close_and_summarize(redis, rq_connection(config["REDIS_URL"]), day_id, closed_by)
     click.echo(json.dumps({"day_id": day_id, "already_closed": not newly, **record}, ensure_ascii=False))

@@ -5,6 +5,8 @@ import json
 
 import click
 
+from openday.plans import booth_of_day
+
 
 def _redis():
     from redis import Redis
@@ -12,16 +14,6 @@ def _redis():
     from sync_service.config import load_config
 
     return Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
-
-
-def _booths(day_id: str) -> list[str]:
-    from shared.plan import load_plans
-    from sync_service.config import load_config
-
-    plan = load_plans(load_config()["PLAN_DIR"]).get(day_id)
-    if plan is None:
-        raise click.BadParameter(f"no day plan for {day_id}", param_hint="--day")
-    return plan.keys("booths")
 
 
 @click.group("enrollment-code")
@@ -39,8 +31,7 @@ def create(day_id: str, booth_id: str, uses: int, ttl_minutes: int, created_by: 
     """Make a code for a booth; prints it as JSON."""
     from sync_service.enrollment import create_code
 
-    if booth_id not in _booths(day_id):
-        raise click.BadParameter(f"{booth_id} is not a booth of {day_id}", param_hint="--booth")
+    booth_of_day(day_id, booth_id)
     click.echo(json.dumps(create_code(_redis(), day_id, booth_id, uses, ttl_minutes, created_by), ensure_ascii=False))
 
 

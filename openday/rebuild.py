@@ -10,14 +10,11 @@ import click
 def _context(day_id: str):
     from redis import Redis
 
-    from shared.plan import load_plans
+    from openday.plans import plan_for_day
     from sync_service.config import load_config
 
-    config = load_config()
-    plans = load_plans(config["PLAN_DIR"])
-    if day_id not in plans:
-        raise click.BadParameter(f"no plan for {day_id} in {config['PLAN_DIR']}", param_hint="--day")
-    return Redis.from_url(config["REDIS_URL"], decode_responses=True), plans[day_id]
+    plan = plan_for_day(day_id)
+    return Redis.from_url(load_config()["REDIS_URL"], decode_responses=True), plan
 
 
 @click.command()
