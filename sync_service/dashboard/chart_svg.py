@@ -1,0 +1,127 @@
+"""The day page's charts as SVG text, drawn by matplotlib on the server.
+
+Why here and not in the browser: a charting script big enough to be worth using (plotly.js
+was 4.8 MB) costs a phone seconds to parse on a cold load, while an SVG bar chart is a
+few kilobytes and is part of the first HTML. `svg.fonttype: none` keeps the labels as
+<text> (small files, the browser's own CJK font, selectable text) instead of glyph paths.
+
+Only matplotlib's object-oriented API (`Figure`, no pyplot): pyplot keeps global state
+that gunicorn's threads would share. The settings (rcParams) are global too, so a drawing
+holds STYLE_LOCK (worker/summary/charts.py) while it uses them. `render_svg` is a pure function of a `Chart`, cached:
+a chart whose figures did not change is not drawn again (a page load, or a second
+coordinator fetching the same chart after a live message).
+"""
+
+import io
+from functools import lru_cache
+from typing import NamedTuple
+
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+
+from worker.summary.charts import STYLE_LOCK, cjk_font
+
+WIDTH_IN = 4.8  # 460 CSS px: drawn at (about) this size on a phone, so its text stays readable
+FONT_PT = 10
+BAR_IN = 0.17  # one bar of a horizontal chart
+GAP_IN = 0.12  # between categories
+
+
+class Series(NamedTuple):
+    name: str
+    color: str
+    values: tuple[int, ...]
+
+
+class Chart(NamedTuple):
+    """What a chart shows: `kind` is 'hbars' (categories down the side, first on top) or
+    'columns' (categories along the bottom, in order); one bar per series per category.
+    `keys` are the categories' ids: each bar is drawn in an SVG group with the id
+    '<name>-<series index>-<key>' and its value label (hbars) '<name>-<series index>-<key>-value',
+    for the page's tests and for anyone reading the SVG."""
+
+    name: str
+    kind: str
+    keys: tuple[str, ...]
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+
+
+def _style(chart: Chart) -> dict:
+    font = cjk_font()
+    return {
+        "svg.fonttype": "none",  # text stays text
+        "svg.hashsalt": chart.name,  # ids (clip paths): the same for the same chart, unique in the page
+        # the SVG names these: a browser without them uses its default font
+        "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+        "font.size": FONT_PT,
+        "axes.unicode_minus": False,
+    }
+
+
+def _hbars(figure: Figure, chart: Chart) -> None:
+    axes = figure.add_subplot()
+    count, bars = len(chart.categories), len(chart.series)
+    height = 0.8 / bars
+    for index, series in enumerate(chart.series):
+        # the first category on top: positions count down
+        positions = [count - 1 - i + (bars - 1 - 2 * index) * height / 2 for i in range(count)]
+        drawn = axes.barh(positions, series.values, height, color=series.color, label=series.name)
+        labels = axes.bar_label(drawn, fmt="{:,.0f}", padding=2, fontsize=FONT_PT - 1)
+        _name_bars(chart, index, drawn, labels)
+    axes.set_yticks(range(count), chart.categories[::-1])
+    axes.set_ylim(-0.6, count - 0.4)
+    axes.margins(x=0.12)  # room for the value at the end of the longest bar
+    _finish(axes, chart, value_axis=axes.xaxis)
+
+
+def _columns(figure: Figure, chart: Chart) -> None:
+    axes = figure.add_subplot()
+    count, bars = len(chart.categories), len(chart.series)
+    width = 0.8 / bars
+    for index, series in enumerate(chart.series):
+        positions = [i + (2 * index - bars + 1) * width / 2 for i in range(count)]
+        _name_bars(chart, index, axes.bar(positions, series.values, width, color=series.color, label=series.name))
+    axes.set_xticks(range(count), chart.categories, rotation=45 if count > 6 else 0,
+                    rotation_mode="anchor", ha="right" if count > 6 else "center")
+    _finish(axes, chart, value_axis=axes.yaxis)
+
+
+def _name_bars(chart: Chart, series: int, bars, labels=()) -> None:
+    for key, bar in zip(chart.keys, bars, strict=True):
+        bar.set_gid(f"{chart.name}-{series}-{key}")
+    for key, label in zip(chart.keys, labels, strict=False):
+        label.set_gid(f"{chart.name}-{series}-{key}-value")
+
+
+def _finish(axes, chart: Chart, value_axis) -> None:
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(length=0)
+    value_axis.get_major_locator().set_params(integer=True)  # counts: no 0.5 ticks on small charts
+    axes.set_axisbelow(True)
+    value_axis.grid(True, color="#e5e5e5")
+    if len(chart.series) > 1:
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(chart.series), frameon=False,
+                    handlelength=1, borderaxespad=0.2)
+
+
+def _height_in(chart: Chart) -> float:
+    if chart.kind == "hbars":
+        return 0.6 + len(chart.categories) * (len(chart.series) * BAR_IN + GAP_IN)
+    return 2.8
+
+
+DRAW = {"hbars": _hbars, "columns": _columns}
+
+
+@lru_cache(maxsize=512)
+def render_svg(chart: Chart) -> str:
+    """The chart as an SVG document (text), sized by its number of bars."""
+    with STYLE_LOCK, rc_context(_style(chart)):  # rcParams are global: see STYLE_LOCK
+        figure = Figure(figsize=(WIDTH_IN, _height_in(chart)))
+        DRAW[chart.kind](figure, chart)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.05, transparent=True,
+                       metadata={"Date": None, "Creator": None})
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]  # no XML prolog or DOCTYPE: the text goes inside the HTML page
