@@ -79,11 +79,14 @@ def charts_drawn(page):
 
 def bar_value(page, bar_id: str) -> str:
     """The value written at the end of a bar (ids: chart_svg.Chart)."""
-    return page.locator(f"[id='{bar_id}-value'] text").text_content()
+    return page.evaluate("(id) => document.getElementById(id).textContent.trim()", f"{bar_id}-value")
 
 
 def bar_box(page, bar_id: str) -> dict:
-    return page.locator(f"[id='{bar_id}'] path").bounding_box()
+    """A bar's box in its SVG's units, read in one script run (a chart replaced by a newer
+    SVG between two Playwright steps would leave a locator with nothing to measure)."""
+    return page.evaluate("(id) => { const b = document.getElementById(id).querySelector('path').getBBox();"
+                         " return {x: b.x, y: b.y, width: b.width, height: b.height}; }", bar_id)
 
 
 def headline(page, name):
