@@ -13,6 +13,7 @@ coordinator fetching the same chart after a live message).
 """
 
 import io
+import textwrap
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -24,8 +25,10 @@ from matplotlib.textpath import text_to_path
 from worker.summary.charts import STYLE_LOCK, cjk_font
 
 WIDTH_IN = 4.8  # 460 CSS px: drawn at (about) this size on a phone, so its text stays readable
-FONT_PT = 10
-VALUE_PT = 9  # the value written at the end of a bar
+FONT_PT = 11
+VALUE_PT = 10  # the value written at the end of a bar
+LINE_IN = 0.18  # one line of a category's name
+WRAP_IN = 1.6  # a longer name is wrapped: the bars keep most of a phone's width
 BAR_IN = 0.17  # one bar of a horizontal chart
 GAP_IN = 0.12  # between categories
 COLUMNS_IN = 2.8  # height of a column chart
@@ -75,8 +78,32 @@ def _text_in(texts, size: float = FONT_PT) -> float:
     return max((text_to_path.get_text_width_height_descent(t, prop, ismath=False)[0] for t in texts), default=0) / 72
 
 
+def _wrapped(label: str) -> str:
+    """The name on as many lines as it needs to be at most about WRAP_IN wide."""
+    width = _text_in([label])
+    if width <= WRAP_IN:
+        return label
+    per_line = max(4, int(len(label) * WRAP_IN / width))
+    if " " in label:  # words
+        return "\n".join(textwrap.wrap(label, per_line))
+    return "\n".join(label[i:i + per_line] for i in range(0, len(label), per_line))  # CJK: any character
+
+
+def _legend_columns(chart: Chart) -> int:
+    """As many legend entries side by side as fit the width (a handle and the spacing
+    around an entry take about 4 em)."""
+    widths = [_text_in([series.name]) + 4 * FONT_PT / 72 for series in chart.series]
+    columns = len(widths)
+    while columns > 1 and max(sum(widths[i:i + columns]) for i in range(0, len(widths), columns)) > WIDTH_IN:
+        columns -= 1
+    return columns
+
+
 def _top_in(chart: Chart) -> float:
-    return LEGEND_IN if len(chart.series) > 1 else PAD_IN
+    if len(chart.series) == 1:
+        return PAD_IN
+    rows = -(-len(chart.series) // _legend_columns(chart))
+    return LEGEND_IN + (rows - 1) * LINE_IN
 
 
 def _largest(chart: Chart) -> int:
@@ -90,9 +117,12 @@ def _place(figure: Figure, left: float, right: float, top: float, bottom: float)
 
 def _hbars(chart: Chart) -> Figure:
     count, bars = len(chart.categories), len(chart.series)
+    names = [_wrapped(label) for label in chart.categories]
+    lines = max((name.count("\n") + 1 for name in names), default=1)
     top, bottom = _top_in(chart), TICKS_IN
-    figure = Figure(figsize=(WIDTH_IN, top + bottom + count * (bars * BAR_IN + GAP_IN)))
-    left, right = _text_in(chart.categories) + 2 * PAD_IN, 2.5 * PAD_IN  # the last number of the axis
+    figure = Figure(figsize=(WIDTH_IN, top + bottom + count * (max(bars * BAR_IN, lines * LINE_IN) + GAP_IN)))
+    left = _text_in(line for name in names for line in name.split("\n")) + 2 * PAD_IN
+    right = 2.5 * PAD_IN  # the last number of the axis
     axes = _place(figure, left, right, top, bottom)
     height = 0.8 / bars
     for index, series in enumerate(chart.series):
@@ -101,7 +131,7 @@ def _hbars(chart: Chart) -> Figure:
         drawn = axes.barh(positions, series.values, height, color=series.color, label=series.name)
         labels = axes.bar_label(drawn, fmt="{:,.0f}", padding=2, fontsize=VALUE_PT)
         _name_bars(chart, index, drawn, labels)
-    axes.set_yticks(range(count), chart.categories[::-1])
+    axes.set_yticks(range(count), names[::-1])
     axes.set_ylim(-0.6, count - 0.4)
     # room after the longest bar for its value
     room = _text_in([f"{_largest(chart):,}"], VALUE_PT) + PAD_IN
@@ -144,8 +174,9 @@ def _finish(axes, chart: Chart, value_axis) -> None:
     axes.set_axisbelow(True)
     value_axis.grid(True, color="#e5e5e5")
     if len(chart.series) > 1:
-        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(chart.series), frameon=False,
-                    handlelength=1, borderaxespad=0.2)
+        # at the figure's left edge, not the axes': long names push the axes to the right
+        axes.figure.legend(loc="upper left", bbox_to_anchor=(0, 1), ncols=_legend_columns(chart), frameon=False,
+                           handlelength=1, borderaxespad=0.2)
 
 
 DRAW = {"hbars": _hbars, "columns": _columns}
