@@ -152,6 +152,18 @@ READY = ("() => document.body.dataset.ready === '1' && window.openday.renders > 
          " && document.querySelectorAll('.chart > svg').length >= 5")
 
 
+# where a load's time went (printed by `python -m bench.bench_dashboard`, not a figure): the
+# HTML's first byte (the server drawing the charts), its last, the document parsed, the
+# totals JSON back, everything on screen
+NAVIGATION_STEPS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const totals = performance.getEntriesByType('resource').find((r) => r.name.includes('/totals'));
+  return {html_first_byte: Math.round(nav.responseStart), html_done: Math.round(nav.responseEnd),
+          parsed: Math.round(nav.domInteractive), totals_done: totals ? Math.round(totals.responseEnd) : null,
+          on_screen: Math.round(window.openday.firstRenderMs)};
+}"""
+
+
 def push_one_visitor(base: str, laptop: dict) -> None:
     import requests
 
@@ -203,15 +215,16 @@ def browser_load_ms(base: str, rounds: int, laptop: dict) -> dict:
         page.fill("input[name=password]", PASSWORD)
         page.click("#signin-submit")
         page.wait_for_url("**/dashboard/")
-        loads = []
+        loads, steps = [], []
         for _ in range(rounds + 1):
             page.goto(f"{base}/dashboard/days/{DAY}")
             page.wait_for_function(READY, timeout=60_000)
             loads.append(page.evaluate("[window.openday.figuresMs, window.openday.firstRenderMs]"))
+            steps.append(page.evaluate(NAVIGATION_STEPS))
             assert page.locator("#headline [data-figure='visitors']").get_attribute("data-value") != "0"
         live = live_update(page, base, laptop)
         browser.close()
-    return {"cold_figures_ms": loads[0][0], "cold_ms": loads[0][1],
+    return {"cold_figures_ms": loads[0][0], "cold_ms": loads[0][1], "navigation_steps_ms": steps,
             "warm_figures_ms": statistics.median(f for f, _ in loads[1:]),
             "warm_ms": statistics.median(c for _, c in loads[1:]), "live": live}
 

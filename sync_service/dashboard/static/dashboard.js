@@ -483,7 +483,9 @@
   setInterval(() => { if (devices.length) renderDevices(); }, 15000); // "last seen" ages without asking the server
 
 
-  connectLive();
-  loadTotals();
+  // The live stream opens once the totals are in: its first message is a snapshot of every
+  // figure, as big as the totals to build, and the two asked for at once made the first
+  // paint wait for both. Nothing is missed meanwhile: that snapshot is the state at connect.
+  loadTotals().finally(connectLive);
   Object.values(loaders).forEach((load) => load());
 })();
