@@ -70,7 +70,6 @@ def page_boot(plan, lang: str) -> dict:
         "t": STRINGS[lang],
         "title": (raw.get("title") or {}).get(lang, plan.day_id),
         "timezone": plan.timezone,
-        "opening_hours": raw.get("opening_hours") or {},
         "catalogues": {name: _catalogue(plan, name, lang) for name in CATALOGUES},
         "chart_url": url_for("dashboard.chart", day_id=plan.day_id, name="NAME"),
         "api": {name: f"{api}/{name}" for name in ("totals", "live", "devices", "quarantine", "enrollment-codes")},
