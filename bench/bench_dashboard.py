@@ -5,22 +5,32 @@ registered and their 100,000 events appended with the central log's own Lua step
 folded into the totals by the worker's fold, on an embedded redis-server. The real sync
 service (gunicorn, 2 workers) then serves the page to Debian's Chromium:
 
-- dashboard.load_100k.ms: from navigation start to the day page with every figure and
-  chart drawn (performance.now() when the first full render ends), median of warm loads
-  (plotly.js cached by the browser, as on a coordinator's second visit);
-- dashboard.load_100k_cold.ms: the same for the first load (plotly.js, 4.8 MB, fetched and
-  parsed); dashboard.figures_100k_cold.ms: first load until the figures and tables show
-  (plotly.js loads async, the charts follow when it arrives);
-- dashboard.data_100k.ms: the server side alone, over HTTP: the page's HTML plus the JSON it
-  fetches (totals, devices, quarantine, enrollment codes), median;
+The charts are SVG drawn by the server (matplotlib) inside the page's HTML: no chart
+script to fetch or parse, so a first visit costs about what a second one does.
+
+- dashboard.load_100k_cold.ms: the first visit, measured first of all (empty browser
+  cache, and no chart of the day drawn yet by the server, which draws all five for this
+  page): from navigation start until every figure and table is on screen with the charts
+  (performance.now() when the first full render ends; the charts come with the HTML, so
+  they are shown by then); dashboard.figures_100k_cold.ms: the same moment, kept as the
+  figure it was when the charts came later (plotly.js) — now equal to the cold load;
+- dashboard.load_100k.ms: the same for later visits, median (browser cache warm, and the
+  server's charts cached while the day's figures do not move);
+- dashboard.charts_100k.ms: the server drawing the page's five charts from the 100k-event
+  day's figures with nothing cached (in this process, median), the part of a cold page
+  that is matplotlib's;
+- dashboard.data_100k.ms: the server side alone, over HTTP: the page's HTML (charts
+  included) plus the JSON it fetches (totals, devices, quarantine, enrollment codes), median;
 - dashboard.totals_doc.kb: the size of the totals document the page loads once;
 - one live update, with the page open on the 100k-event day and an RQ worker running: a
   laptop pushes one visitor; dashboard.live_update.changed_figures is how many figures the
   SSE message carried (the figures that event touched, whatever the size of the day),
-  dashboard.live_update.page_requests how many HTTP requests the page made to show it
-  (0: it applies the changed figures to those it holds and redraws only the charts they
-  touch, dashboard.js applyLive/sectionsFor), dashboard.live_update.push_to_screen.ms the
-  time from the push to the new figure on screen. Skipped when the server has no /live.
+  dashboard.live_update.page_requests how many HTTP requests the page made to show it:
+  the chart GETs, one per chart whose figures changed (a visitor moves the booths and
+  hours charts: 2; the figures and tables are updated from the message itself,
+  dashboard.js applyLive/chartFor), counted once those charts are back;
+  dashboard.live_update.push_to_screen.ms the time from the push to the new figure on
+  screen. Skipped when the server has no /live.
 """
 
 import json
@@ -116,7 +126,7 @@ def load_day(url: str, plan_folder: Path) -> dict:
             "live_laptop": live_laptop}
 
 
-def data_load_ms(base: str, rounds: int) -> tuple[float, int]:
+def data_load_ms(base: str, rounds: int, entries: int) -> tuple[float, int]:
     """Median ms for the page's HTML and the JSON it fetches; and the totals' size in bytes."""
     import requests
 
@@ -134,12 +144,24 @@ def data_load_ms(base: str, rounds: int) -> tuple[float, int]:
                 session.get(f"{api}/{name}", timeout=30)
             times.append((time.perf_counter() - started) * 1000)
             size = len(totals.content)
-            assert totals.json()["log_entries"] == EVENTS
+            assert totals.json()["log_entries"] == entries
     return statistics.median(times), size
 
 
 READY = ("() => document.body.dataset.ready === '1' && window.openday.renders > 0"
-         " && document.querySelectorAll('.main-svg').length >= 5")
+         " && document.querySelectorAll('.chart > svg').length >= 5")
+
+
+# where a load's time went (printed by `python -m bench.bench_dashboard`, not a figure): the
+# HTML's first byte (the server drawing the charts), its last, the document parsed, the
+# totals JSON back, everything on screen
+NAVIGATION_STEPS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const totals = performance.getEntriesByType('resource').find((r) => r.name.includes('/totals'));
+  return {html_first_byte: Math.round(nav.responseStart), html_done: Math.round(nav.responseEnd),
+          parsed: Math.round(nav.domInteractive), totals_done: totals ? Math.round(totals.responseEnd) : null,
+          on_screen: Math.round(window.openday.firstRenderMs)};
+}"""
 
 
 def push_one_visitor(base: str, laptop: dict) -> None:
@@ -173,6 +195,8 @@ def live_update(page, base: str, laptop: dict) -> dict | None:
     page.wait_for_function(f"() => document.querySelector(\"{visitors}\").dataset.value === '{before + 1}'",
                            timeout=60_000)
     elapsed = (time.perf_counter() - started) * 1000
+    page.wait_for_function("() => window.openday.chartFetches > 0 && window.openday.chartsPending === 0",
+                           timeout=60_000)  # the charts the message touched are back
     return {"changed_figures": page.evaluate("window.openday.lastChanged"), "push_to_screen_ms": elapsed,
             "page_requests": len([url for url in seen if "/live" not in url])}
 
@@ -191,17 +215,41 @@ def browser_load_ms(base: str, rounds: int, laptop: dict) -> dict:
         page.fill("input[name=password]", PASSWORD)
         page.click("#signin-submit")
         page.wait_for_url("**/dashboard/")
-        loads = []
+        loads, steps = [], []
         for _ in range(rounds + 1):
             page.goto(f"{base}/dashboard/days/{DAY}")
             page.wait_for_function(READY, timeout=60_000)
             loads.append(page.evaluate("[window.openday.figuresMs, window.openday.firstRenderMs]"))
+            steps.append(page.evaluate(NAVIGATION_STEPS))
             assert page.locator("#headline [data-figure='visitors']").get_attribute("data-value") != "0"
         live = live_update(page, base, laptop)
         browser.close()
-    return {"cold_figures_ms": loads[0][0], "cold_ms": loads[0][1],
+    return {"cold_figures_ms": loads[0][0], "cold_ms": loads[0][1], "navigation_steps_ms": steps,
             "warm_figures_ms": statistics.median(f for f, _ in loads[1:]),
             "warm_ms": statistics.median(c for _, c in loads[1:]), "live": live}
+
+
+def charts_ms(url: str, plan_folder: Path, rounds: int) -> float:
+    """Median ms to read and draw the page's five charts of the day with nothing cached."""
+    from redis import Redis
+
+    from shared.plan import load_plan
+    from sync_service.dashboard.chart_figures import CHARTS, read_charts
+    from sync_service.dashboard.chart_svg import render_svg
+
+    redis = Redis.from_url(url, decode_responses=True)
+    plan = load_plan(plan_folder / f"{DAY}.json")
+    times = []
+    for round_ in range(rounds + 1):  # the first draws with matplotlib's fonts not loaded yet: not counted
+        render_svg.cache_clear()
+        started = time.perf_counter()
+        _, charts = read_charts(redis, plan, DAY, CHARTS, "zh")
+        for chart in charts.values():
+            render_svg(chart)
+        if round_:
+            times.append((time.perf_counter() - started) * 1000)
+    redis.close()
+    return statistics.median(times)
 
 
 def measure(rounds: int) -> dict:
@@ -231,8 +279,10 @@ def measure(rounds: int) -> dict:
                     if time.monotonic() > deadline:
                         raise
                 time.sleep(0.1)
-            data_ms, totals_bytes = data_load_ms(base, rounds)
+            # the browser first: its first visit is also the first time the server draws the charts
             browser = browser_load_ms(base, rounds, loaded.pop("live_laptop"))
+            data_ms, totals_bytes = data_load_ms(base, rounds, EVENTS + (1 if browser["live"] else 0))
+            drawing_ms = charts_ms(server.url, plans, rounds)
         finally:
             for process in processes:
                 process.terminate()
@@ -242,7 +292,7 @@ def measure(rounds: int) -> dict:
                 except subprocess.TimeoutExpired:  # a live stream still open: gunicorn waits for it
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
-    return {**loaded, "data_ms": data_ms, "totals_bytes": totals_bytes, **browser}
+    return {**loaded, "data_ms": data_ms, "totals_bytes": totals_bytes, "charts_ms": drawing_ms, **browser}
 
 
 def run(quick: bool) -> list[dict]:
@@ -251,6 +301,7 @@ def run(quick: bool) -> list[dict]:
         figure("dashboard.load_100k.ms", result["warm_ms"], "ms", None, quick),
         figure("dashboard.load_100k_cold.ms", result["cold_ms"], "ms", None, quick),
         figure("dashboard.figures_100k_cold.ms", result["cold_figures_ms"], "ms", None, quick),
+        figure("dashboard.charts_100k.ms", result["charts_ms"], "ms", None, quick),
         figure("dashboard.data_100k.ms", result["data_ms"], "ms", None, quick),
         figure("dashboard.totals_doc.kb", result["totals_bytes"] / 1024, "KiB", None, quick),
     ]

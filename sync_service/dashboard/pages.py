@@ -1,18 +1,19 @@
 """The pages a signed-in coordinator sees: the list of granted days and the day page.
 
-The day page is a shell: the browser fetches the totals, devices, quarantine and
-enrollment codes from the JSON APIs and then applies the changed figures that arrive on
-the live SSE stream, so a live update costs the server only what changed.
+The day page comes with its charts drawn (inline SVG, chart_svg.py); the browser then
+fetches the totals, devices, quarantine and enrollment codes from the JSON APIs and
+applies the changed figures that arrive on the live SSE stream. When a message changes
+a chart's figures the page fetches that one chart again (`chart` below), which reads only
+that chart's figures: a live update costs the server only what changed.
 """
 
-import gzip
-from functools import cache
-from importlib import resources
-
 from flask import Response, current_app, redirect, render_template, request, session, url_for
+from markupsafe import Markup
 
 from sync_service.coordinators import Coordinator, get_coordinator
 from sync_service.dashboard import bp
+from sync_service.dashboard.chart_figures import CHARTS, read_charts
+from sync_service.dashboard.chart_svg import render_svg
 from sync_service.dashboard.i18n import STRINGS, current_lang
 from sync_service.errors import ApiError
 
@@ -69,42 +70,52 @@ def page_boot(plan, lang: str) -> dict:
         "t": STRINGS[lang],
         "title": (raw.get("title") or {}).get(lang, plan.day_id),
         "timezone": plan.timezone,
-        "opening_hours": raw.get("opening_hours") or {},
         "catalogues": {name: _catalogue(plan, name, lang) for name in CATALOGUES},
-        "plotly_url": url_for("dashboard.plotly_js"),
+        "chart_url": url_for("dashboard.chart", day_id=plan.day_id, name="NAME"),
         "api": {name: f"{api}/{name}" for name in ("totals", "live", "devices", "quarantine", "enrollment-codes")},
     }
 
 
-@bp.get("/days/<day_id>")
-def day(day_id: str):
+def _granted_plan(day_id: str, lang: str):
+    """(coordinator, plan, None) for a day the signed-in coordinator may see, else
+    (None, None, the refusal to send)."""
     coordinator = _signed_in()
     if coordinator is None:
-        return _refuse_anonymous()
-    lang = current_lang()
+        return None, None, _refuse_anonymous()
     plan = _ctx()["plans"].get(day_id)
     if not coordinator.may_see(day_id):
-        return _message(lang, STRINGS[lang]["day_forbidden"].format(day=day_id), 403)
+        return None, None, _message(lang, STRINGS[lang]["day_forbidden"].format(day=day_id), 403)
     if plan is None:
-        return _message(lang, STRINGS[lang]["day_unknown"].format(day=day_id), 404)
-    return render_template("dashboard/day.html", t=STRINGS[lang], lang=lang, boot=page_boot(plan, lang),
+        return None, None, _message(lang, STRINGS[lang]["day_unknown"].format(day=day_id), 404)
+    return coordinator, plan, None
+
+
+@bp.get("/days/<day_id>")
+def day(day_id: str):
+    lang = current_lang()
+    coordinator, plan, refusal = _granted_plan(day_id, lang)
+    if refusal:
+        return refusal
+    position, charts = read_charts(_ctx()["redis"], plan, day_id, CHARTS, lang)
+    boot = {**page_boot(plan, lang), "charts_position": position}
+    # matplotlib's SVG writer escapes every label it writes, so the text is safe inside the page
+    svgs = {name: Markup(render_svg(chart)) for name, chart in charts.items()}
+    return render_template("dashboard/day.html", t=STRINGS[lang], lang=lang, boot=boot, charts=svgs,
                            coordinator=coordinator, day_id=day_id)
 
 
-@cache
-def _plotly_bundle() -> tuple[bytes, bytes]:
-    """plotly.js as installed with the `plotly` package from PyPI (never a CDN), and gzipped once."""
-    raw = (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
-    return raw, gzip.compress(raw, 6)
-
-
-@bp.get("/assets/plotly.min.js")
-def plotly_js():
-    raw, packed = _plotly_bundle()
-    gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
-    response = Response(packed if gzipped else raw, mimetype="text/javascript")
-    if gzipped:
-        response.headers["Content-Encoding"] = "gzip"
-    response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Cache-Control"] = "public, max-age=86400"
+@bp.get("/days/<day_id>/charts/<name>.svg")
+def chart(day_id: str, name: str):
+    """One chart of the day page, drawn from that chart's figures only (after a live message)."""
+    lang = current_lang()
+    _, plan, refusal = _granted_plan(day_id, lang)
+    if refusal:
+        return refusal
+    if name not in CHARTS:
+        raise ApiError(404, "unknown_chart", f"没有这个图表 / No chart {name!r}.",
+                       errors={"name": [f"One of {', '.join(CHARTS)}."]})
+    position, charts = read_charts(_ctx()["redis"], plan, day_id, (name,), lang)
+    response = Response(render_svg(charts[name]), mimetype="image/svg+xml")
+    response.headers["X-Log-Position"] = position
+    response.headers["Cache-Control"] = "no-store"  # the figures move all day
     return response

@@ -1,6 +1,6 @@
 """The day page live, in a real Chromium against the real sync service and worker: pushed
-events show up in the figures and charts without a reload; a quarantined key is mapped
-from the page."""
+events show up in the figures and charts without a reload (a changed chart's SVG is
+fetched again, nothing else); a quarantined key is mapped from the page."""
 
 import pytest
 from playwright.sync_api import expect
@@ -9,6 +9,8 @@ from sync_service.coordinators import add_coordinator
 from tests.e2e.test_dashboard_browser import (  # noqa: F401  (fixtures: central, browser)
     PASSWORD,
     Laptop,
+    bar_box,
+    bar_value,
     browser,
     central,
     charts_drawn,
@@ -22,10 +24,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 INQUIRY = {"topic": "dibao", "department": "jiuzhu", "outcome": "answered"}
 
 
-def chart_total(page, chart: str, trace: int = 0) -> int:
-    return page.evaluate(f"document.getElementById('chart-{chart}').data[{trace}].y.reduce((a, b) => a + b, 0)")
-
-
 def test_pushed_events_show_up_live_without_reload(central, redis, browser):  # noqa: F811
     add_coordinator(redis, "gu", PASSWORD, [DAY])
     laptop = Laptop(central, redis, "laptop-a", "shashan")
@@ -36,15 +34,26 @@ def test_pushed_events_show_up_live_without_reload(central, redis, browser):  # 
     expect(headline(page, "visitors")).to_have_attribute("data-value", "0")
     page.evaluate("window.stillTheSamePage = true")
     loaded_totals = page.evaluate("window.openday.totalsFetches")
+    assert bar_value(page, "booths-0-shashan") == "0" and bar_box(page, "hours-1-10")["height"] == 0
+    departments = page.locator("#chart-departments").inner_html()
+    chart_requests = []
+    page.on("request", lambda request: chart_requests.append(request.url) if "/charts/" in request.url else None)
 
     laptop.push(("visitor.received", {"party_size": 4}), ("inquiry.answered", INQUIRY))
     expect(headline(page, "visitors")).to_have_attribute("data-value", "4")
     expect(headline(page, "inquiries.total")).to_have_attribute("data-value", "1")
-    wait_until(lambda: chart_total(page, "hours", 1) == 4, message="visitors by hour chart updated")
-    wait_until(lambda: chart_total(page, "booths", 0) == 4, message="booth chart updated")
+    wait_until(lambda: bar_value(page, "booths-0-shashan") == "4", message="booth chart updated")
+    wait_until(lambda: bar_box(page, "hours-1-10")["height"] > 0, message="visitors by hour chart updated")
+    wait_until(lambda: bar_value(page, "departments-0-jiuzhu") == "1", message="department chart updated")
 
     laptop.push(("visitor.received", {"party_size": 3}))
     expect(headline(page, "visitors")).to_have_attribute("data-value", "7")
+    wait_until(lambda: bar_value(page, "booths-0-shashan") == "7", message="booth chart updated again")
+    wait_until(lambda: page.evaluate("window.openday.chartsPending") == 0, message="chart requests done")
+    # only the charts a message touched were fetched: a visitor touches booths and hours, not topics
+    fetched = [url.split("/charts/")[1].split(".svg")[0] for url in chart_requests]
+    assert set(fetched) == {"booths", "hours", "departments", "topics"} and fetched.count("topics") == 1
+    assert page.locator("#chart-departments").inner_html() != departments
     assert page.evaluate("window.stillTheSamePage") is True  # no reload
     assert page.evaluate("window.openday.totalsFetches") == loaded_totals  # live messages only, no re-fetch
     assert page.evaluate("window.openday.liveMessages") >= 2

@@ -175,7 +175,3 @@ def test_sign_in_never_redirects_to_another_site(app):
     assert response.headers["Location"] == "/dashboard/"
 
 
-def test_plotly_is_served_from_the_installed_package(app):
-    response = app.test_client().get("/dashboard/assets/plotly.min.js", headers={"Accept-Encoding": "gzip"})
-    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
-    assert len(response.data) > 100_000

@@ -1,7 +1,16 @@
 """Charts of a summary version as PNG images (matplotlib, headless), labelled in Chinese
-with the WenQuanYi Micro Hei font (Debian fonts-wqy-microhei), found via font_manager."""
+with the WenQuanYi Micro Hei font (Debian fonts-wqy-microhei), found via font_manager.
+
+STYLE_LOCK: matplotlib's rcParams are one global dict, and `rc_context` sets and restores
+it around a drawing. Two threads drawing at once (gunicorn threads: the summary's charts,
+the day page's charts in sync_service/dashboard/chart_svg.py) would draw with each
+other's settings, e.g. an SVG with its text turned into paths. Every drawing that uses
+rc_context holds this lock; drawing is CPU work under the GIL anyway.
+"""
 
 import io
+import threading
+from functools import cache
 
 import matplotlib
 
@@ -10,8 +19,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP")
+STYLE_LOCK = threading.Lock()
 
 
+@cache  # the fonts installed do not change while a process runs
 def cjk_font() -> str | None:
     """The first CJK font family matplotlib knows, or None (labels then fall back to English)."""
     known = {f.name for f in font_manager.fontManager.ttflist}
@@ -48,7 +59,7 @@ def chart_png(content: dict, plan, name: str, lang: str = "zh") -> bytes:
     if lang == "zh" and font is None:
         lang = "en"
     title, labels, values = _series(content, plan, name, lang)
-    with plt.rc_context({"font.family": [font] if font else ["DejaVu Sans"], "axes.unicode_minus": False}):
+    with STYLE_LOCK, plt.rc_context({"font.family": [font] if font else ["DejaVu Sans"], "axes.unicode_minus": False}):
         figure, axes = plt.subplots(figsize=(7, 0.45 * max(len(labels), 4) + 1.2), dpi=100)
         try:
             bars = axes.barh(labels[::-1], values[::-1], color="#b22222")

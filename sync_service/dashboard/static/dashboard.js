@@ -1,6 +1,7 @@
 // The day page: fetch the totals once, then apply the changed figures that arrive on the
-// live SSE stream (no reload, no polling of the totals). Charts are drawn by plotly.js,
-// served by this service from the `plotly` Python package (never a CDN).
+// live SSE stream (no reload, no polling of the totals). The charts come drawn in the page
+// (SVG from the server, matplotlib); when a message changes a chart's figures, that one
+// chart is fetched again (refreshChart), at most one request in flight per chart.
 (() => {
   'use strict';
   const boot = JSON.parse(document.getElementById('boot').textContent);
@@ -10,7 +11,6 @@
   const locale = lang === 'zh' ? 'zh-CN' : 'en';
   const STALE_MS = 10 * 60 * 1000;
   const SKEW_MS = 60 * 1000;
-  const FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
 
   const catalogue = {};
   for (const [name, items] of Object.entries(boot.catalogues)) {
@@ -20,7 +20,8 @@
   const keysOf = (name) => boot.catalogues[name].map((item) => item.id);
 
   // ---- state: the figures as flat names, exactly as the live stream names them ----------
-  const state = { flat: {}, position: null, totalsFetches: 0, liveMessages: 0, renders: 0, hotIssues: [] };
+  const state = { flat: {}, position: null, totalsFetches: 0, liveMessages: 0, renders: 0, hotIssues: [],
+    chartFetches: 0, chartsPending: 0, chartsPosition: boot.charts_position };
   window.openday = state; // read by the browser tests
 
   const figure = (name) => state.flat[name] || 0;
@@ -95,53 +96,38 @@
     return `${t.action_failed} (${r.status}): ${d.message || d.error || ''}${fields}`;
   };
 
-  // ---- charts --------------------------------------------------------------------------
-  const plotConfig = { displayModeBar: false, responsive: true, staticPlot: false };
-  function layout(extra) {
-    return {
-      font: { family: FONT, size: 12 }, margin: { l: 10, r: 10, t: 30, b: 10 }, autosize: true,
-      paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)', barmode: 'group',
-      legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' }, ...extra,
-    };
+  // ---- charts: SVG drawn by the server ------------------------------------------------------
+  const CHARTS = ['booths', 'departments', 'topics', 'hours', 'materials'];
+  const chartJobs = {}; // chart -> { inFlight, again }: a burst of messages costs one request in flight
+  function refreshChart(name) {
+    const job = chartJobs[name] || (chartJobs[name] = { inFlight: false, again: false });
+    if (job.inFlight) { job.again = true; return; } // fetched once more when this one is back
+    job.inFlight = true;
+    state.chartsPending += 1;
+    state.chartFetches += 1;
+    const url = `${boot.chart_url.replace('NAME', name)}?lang=${lang}`;
+    fetch(url, { credentials: 'same-origin', headers: { Accept: 'image/svg+xml' } })
+      .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
+      .then((text) => { // parsed as SVG (an XML document), never as HTML
+        const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+        if (svg.nodeName === 'svg') $(`chart-${name}`).replaceChildren(document.importNode(svg, true));
+      })
+      .catch(() => { job.again = false; }) // the next message that touches the chart asks again
+      .finally(() => {
+        job.inFlight = false;
+        state.chartsPending -= 1;
+        if (job.again) {
+          job.again = false;
+          refreshChart(name);
+        }
+      });
   }
-  // counts are whole numbers: no 0.5 ticks on small charts
-  const countAxis = (values) => ({ automargin: true, rangemode: 'tozero', tickformat: ',d',
-    ...(Math.max(0, ...values) < 5 ? { dtick: 1 } : {}) });
-  function draw(id, traces, extra) {
-    if (!window.Plotly) return; // still loading (async): every chart is drawn once it has arrived
-    const values = traces.flatMap((trace) => (trace.orientation === 'h' ? trace.x : trace.y));
-    const axis = countAxis(values);
-    const horizontal = traces[0] && traces[0].orientation === 'h';
-    Plotly.react($(id), traces, layout({ ...extra, [horizontal ? 'xaxis' : 'yaxis']: axis }), plotConfig);
-  }
-
-  function sortedBars(id, catalogueName, figurePrefix) {
-    const keys = new Set(keysOf(catalogueName));
-    const prefix = `${figurePrefix}.`;
-    for (const name of Object.keys(state.flat)) {
-      if (name.startsWith(prefix)) keys.add(name.slice(prefix.length)); // keys mapped from quarantine too
-    }
-    const rows = [...keys].map((key) => [label(catalogueName, key), figure(prefix + key)])
-      .sort((a, b) => a[1] - b[1]); // plotly draws horizontal bars bottom-up: largest on top
-    draw(id, [{
-      type: 'bar', orientation: 'h', y: rows.map((r) => r[0]), x: rows.map((r) => r[1]),
-      text: rows.map((r) => fmt(r[1])), textposition: 'auto', marker: { color: '#c0392b' },
-      hovertemplate: '%{y}: %{x}<extra></extra>',
-    }], { height: 50 + 26 * rows.length, yaxis: { automargin: true }, showlegend: false });
-  }
-
-  function hourKeys() {
-    const hours = new Set();
-    const open = boot.opening_hours || {};
-    if (open.start && open.end) {
-      const first = parseInt(open.start, 10);
-      const last = parseInt(open.end, 10);
-      for (let h = first; h <= last; h += 1) hours.add(String(h).padStart(2, '0'));
-    }
-    for (const name of Object.keys(state.flat)) {
-      if (name.startsWith('hour:')) hours.add(name.slice(5, name.indexOf('|')));
-    }
-    return [...hours].sort();
+  // the charts reflect the figures at boot.charts_position: fetch them again only when the
+  // totals or a live snapshot are further on (events folded between the page and the script)
+  function chartsBehind(position) {
+    if (comparePositions(position, state.chartsPosition) <= 0) return;
+    state.chartsPosition = position;
+    CHARTS.forEach(refreshChart);
   }
 
   const renderers = {
@@ -169,12 +155,6 @@
 
     booths() {
       const booths = keysOf('booths');
-      const names = booths.map((b) => label('booths', b));
-      const series = [['visitors', t.visitors, '#c0392b'], ['inquiries.total', t.inquiries, '#2471a3'],
-        ['feedback.total', t.feedback, '#7d8c2d']];
-      draw('chart-booths', series.map(([name, title, color]) => ({
-        type: 'bar', name: title, x: names, y: booths.map((b) => scoped(`booth:${b}`, name)), marker: { color },
-      })), { height: 300, xaxis: { automargin: true } });
       $('booth-cards').replaceChildren(...booths.map((b) => el('div', { class: 'booth', 'data-booth': b },
         el('h3', {}, label('booths', b)),
         el('dl', {},
@@ -184,25 +164,8 @@
           el('dt', {}, t.hot_issues), el('dd', {}, fmt(scoped(`booth:${b}`, 'feedback.hot_issues')))))));
     },
 
-    departments() { sortedBars('chart-departments', 'departments', 'inquiries.by_department'); },
-    topics() { sortedBars('chart-topics', 'topics', 'inquiries.by_topic'); },
-
-    hours() {
-      const hours = hourKeys();
-      const x = hours.map((h) => `${h}:00`);
-      draw('chart-hours', [
-        { type: 'bar', name: t.inquiries, x, y: hours.map((h) => scoped(`hour:${h}`, 'inquiries.total')), marker: { color: '#2471a3' } },
-        { type: 'bar', name: t.visitors, x, y: hours.map((h) => scoped(`hour:${h}`, 'visitors')), marker: { color: '#c0392b' } },
-      ], { height: 280, xaxis: { type: 'category', automargin: true } });
-    },
-
     materials() {
       const materials = keysOf('materials');
-      const names = materials.map((m) => label('materials', m));
-      draw('chart-materials', [
-        { type: 'bar', name: t.distributed, x: names, y: materials.map((m) => figure(`materials.distributed.${m}`)), marker: { color: '#c0392b' } },
-        { type: 'bar', name: t.restocked, x: names, y: materials.map((m) => figure(`materials.restocked.${m}`)), marker: { color: '#95a5a6' } },
-      ], { height: 280, xaxis: { automargin: true } });
       const low = [];
       const rows = [];
       for (const b of keysOf('booths')) {
@@ -231,13 +194,22 @@
 
   // Which parts of the page a changed figure touches: the rest is left alone.
   function sectionsFor(name) {
-    if (name.startsWith('device:') || /^booth:[^|]*,/.test(name)) return []; // laptops; a booth's hours
-    if (name.startsWith('hour:')) return ['hours'];
+    if (name.startsWith('device:') || /^booth:[^|]*,/.test(name) || name.startsWith('hour:')) return [];
     if (name.startsWith('booth:')) return name.includes('materials.') ? ['booths', 'materials'] : ['booths'];
-    if (name.startsWith('inquiries.by_department')) return ['headline', 'departments'];
-    if (name.startsWith('inquiries.by_topic')) return ['headline', 'topics'];
     if (name.startsWith('materials.')) return ['headline', 'materials'];
     return ['headline'];
+  }
+  // Which chart shows a figure: the same names as sync_service/dashboard/chart_figures.py reads.
+  const BOOTH_CHART = new Set(['visitors', 'inquiries.total', 'feedback.total']);
+  function chartFor(name) {
+    const [scope, path] = name.includes('|') ? name.split('|') : ['', name];
+    if (scope.startsWith('hour:') && (path === 'visitors' || path === 'inquiries.total')) return 'hours';
+    if (scope.startsWith('booth:') && !scope.includes(',') && BOOTH_CHART.has(path)) return 'booths';
+    if (scope) return null;
+    if (path.startsWith('inquiries.by_department.')) return 'departments';
+    if (path.startsWith('inquiries.by_topic.')) return 'topics';
+    if (path.startsWith('materials.distributed.') || path.startsWith('materials.restocked.')) return 'materials';
+    return null;
   }
 
   const dirty = new Set();
@@ -250,27 +222,16 @@
     frame = null;
     for (const section of [...dirty]) {
       dirty.delete(section);
-      renderers[section]();
+      if (renderers[section]) renderers[section]();
     }
     state.renders += 1;
-    if (document.body.dataset.ready === '1' && !plotlyRequested) setTimeout(loadPlotly, 0);
     if (document.body.dataset.ready === '1') {
-      state.figuresMs = state.figuresMs ?? performance.now(); // numbers and tables on screen
-      if (window.Plotly) state.firstRenderMs = state.firstRenderMs ?? performance.now(); // and every chart
+      // numbers and tables on screen; the charts came drawn with the page
+      state.figuresMs = state.figuresMs ?? performance.now();
+      state.firstRenderMs = state.firstRenderMs ?? state.figuresMs;
     }
     $('position').textContent = state.position ? `${t.position} ${state.position}` : '';
     document.body.dataset.position = state.position || '';
-  }
-
-  // plotly.js is large (4.8 MB): it is asked for once the figures and tables are on screen,
-  // and the charts are drawn when it arrives
-  let plotlyRequested = false;
-  function loadPlotly() {
-    if (plotlyRequested) return;
-    plotlyRequested = true;
-    const script = el('script', { src: boot.plotly_url, id: 'plotly-js' });
-    script.addEventListener('load', () => markDirty(['booths', 'departments', 'topics', 'hours', 'materials']));
-    document.body.append(script);
   }
 
   function renderHotIssues() {
@@ -299,6 +260,7 @@
     renderHotIssues();
     early.splice(0).forEach(applyLive);
     markDirty(Object.keys(renderers));
+    chartsBehind(state.position);
     document.body.dataset.ready = '1';
   }
 
@@ -314,16 +276,24 @@
     if (message.snapshot) {
       state.flat = { ...changed };
       markDirty(Object.keys(renderers));
+      chartsBehind(message.position);
     }
     const sections = new Set();
+    const charts = new Set();
     for (const [name, value] of Object.entries(changed)) {
       state.flat[name] = value;
       sectionsFor(name).forEach((section) => sections.add(section));
+      charts.add(chartFor(name));
       if (name === 'quarantined' || name === 'rejected') refreshSoon('quarantine');
       if (name.startsWith('device:')) refreshSoon('devices');
     }
     state.position = message.position;
     markDirty(sections);
+    charts.delete(null);
+    if (!message.snapshot && charts.size && comparePositions(message.position, state.chartsPosition) > 0) {
+      state.chartsPosition = message.position; // the server reads the figures at or after this position
+      charts.forEach(refreshChart);
+    }
   }
 
   function setStatus(kind) {
@@ -513,7 +483,9 @@
   setInterval(() => { if (devices.length) renderDevices(); }, 15000); // "last seen" ages without asking the server
 
 
-  connectLive();
-  loadTotals();
+  // The live stream opens once the totals are in: its first message is a snapshot of every
+  // figure, as big as the totals to build, and the two asked for at once made the first
+  // paint wait for both. Nothing is missed meanwhile: that snapshot is the state at connect.
+  loadTotals().finally(connectLive);
   Object.values(loaders).forEach((load) => load());
 })();
