@@ -49,10 +49,12 @@ def create_app(config: dict | None = None) -> Flask:
         laptop.puller.start()
 
     from field_app.enrollment import bp as enrollment_bp
+    from field_app.record_route import RecordRoute
     from field_app.routes import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(enrollment_bp)
+    app.wsgi_app = RecordRoute(app.wsgi_app, laptop)  # POST /api/events without Flask's per-request work
     return app
 
 
