@@ -3,11 +3,10 @@
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from field_app.i18n import LANGUAGES, catalogue, pick_language, plain_sync_error, t, translate_errors
-from field_app.recording import EntryRefused
+from field_app.recording import EntryRefused, undo_last
 
 bp = Blueprint("field", __name__)
 RECENT = 20  # entries the page lists
-UNDO_SECONDS = 8  # how long "undo last" is offered after an entry
 
 
 def _laptop():
@@ -27,6 +26,17 @@ def refusal(exc: EntryRefused, args, cookies, accept_language: str | None) -> tu
 
 
 # POST /api/events (record one entry) is answered by field_app/record_route.py, in front of Flask.
+
+
+@bp.post("/api/undo")
+def post_undo():
+    """Undo the newest entry: {"target_event_id", "staff"?}, within the laptop's undo window."""
+    try:
+        event = undo_last(request.get_json(silent=True), _laptop(), t("undo_reason", _lang()))
+    except EntryRefused as exc:
+        body, status = refusal(exc, request.args, request.cookies, request.headers.get("Accept-Language"))
+        return jsonify(body), status
+    return jsonify(event_id=event["event_id"], seq=event["seq"]), 201
 
 
 @bp.get("/api/events")
@@ -110,7 +120,7 @@ def booth_page():
         order={name: list(keys) for name, keys in labels.items()},  # tojson sorts keys; the plan's order is kept here
         booth=plan.label("booths", laptop.booth_id, lang),
         day_title=(plan.raw.get("title") or {}).get(lang, plan.day_id),
-        undo_seconds=UNDO_SECONDS,
+        undo_seconds=laptop.undo_seconds,
     ))
     if request.args.get("lang") in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax")

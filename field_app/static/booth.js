@@ -135,7 +135,15 @@ async function undoLast() {
   if (!lastEntry) return;
   const target = lastEntry.event_id;
   hideUndo();
-  await voidEntry(target, T.undo_reason);
+  // The app checks the window too (POST /api/undo): a late undo is refused, nothing stored.
+  const staff = $("#staff").value.trim();
+  const response = await fetch(api("/api/undo"), {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(staff ? { target_event_id: target, staff } : { target_event_id: target }),
+  });
+  const body = await response.json();
+  showErrors("undo", response.status === 201 ? null : body.errors);
+  await refresh();
 }
 
 // ---- drawing the board ----
