@@ -1,8 +1,8 @@
 """The laptop's append-only event log in SQLite.
 
 WAL with synchronous=FULL: an append that returned has survived power loss. Triggers
-refuse UPDATE and DELETE on events, so the log can only grow. Seqs are assigned under the
-log's lock, each INSERT its own durable transaction, so they are gapless 1, 2, 3, ...
+refuse UPDATE and DELETE on events, so the log can only grow. Seqs are assigned inside
+the appending transaction (BEGIN IMMEDIATE), so they are gapless 1, 2, 3, ...
 The `state` table holds the laptop's small mutable settings (device id, acked mark).
 
 One process owns the file (the field app), so the last seq is read once at open and
@@ -46,19 +46,20 @@ class EventLog:
     def append(self, build_event, on_commit=None) -> dict:
         """Append `build_event(seq)` at the next seq, durably. If `build_event` raises,
         nothing is stored and the seq is not used. `on_commit(event)` runs after the
-        commit, still under the lock, so in-memory views follow the log's order.
-
-        The INSERT runs in autocommit mode: one statement is its own transaction, committed
-        (WAL fsync, synchronous=FULL) before execute() returns, exactly as BEGIN IMMEDIATE +
-        INSERT + COMMIT would be, but one call into SQLite instead of three. The seq is
-        decided under self._lock, which every writer of this file takes (one process owns it)."""
+        commit, still under the lock, so in-memory views follow the log's order."""
         with self._lock:
-            seq = self._last_seq + 1
-            event = build_event(seq)
-            self._db.execute(
-                "INSERT INTO events (seq, event_id, type, body) VALUES (?, ?, ?, ?)",
-                (seq, event["event_id"], event["type"], json.dumps(event, ensure_ascii=False)),
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                seq = self._last_seq + 1
+                event = build_event(seq)
+                self._db.execute(
+                    "INSERT INTO events (seq, event_id, type, body) VALUES (?, ?, ?, ?)",
+                    (seq, event["event_id"], event["type"], json.dumps(event, ensure_ascii=False)),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
             self._last_seq = seq
             if on_commit is not None:
                 on_commit(event)
