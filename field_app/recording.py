@@ -92,7 +92,8 @@ def undo_last(request: dict, laptop, reason: str) -> dict:
     try:
         event = prepare_event(entry, laptop)
     except EntryRefused as exc:  # the request's fields are the void payload's: name them as sent
-        raise EntryRefused(exc.errors.get("payload", exc.errors)) from exc
+        errors = {name: why for name, why in exc.errors.items() if name != "payload"}
+        raise EntryRefused({**errors, **exc.errors.get("payload", {})}) from exc
     target = event["payload"]["target_event_id"]
 
     def at_seq(seq: int) -> dict:
