@@ -133,7 +133,8 @@ function offerUndo(eventId, text) {
   $("#undo-text").textContent = `${T.saved}: ${text}`;
   $("#undo-bar").hidden = false;
   clearTimeout(undoTimer);
-  undoTimer = setTimeout(hideUndo, DATA.undo_seconds * 1000);
+  // The app's window started at the commit, a moment before this answer arrived: close first.
+  undoTimer = setTimeout(hideUndo, Math.max(0, DATA.undo_seconds * 1000 - 250));
 }
 function hideUndo() { $("#undo-bar").hidden = true; lastEntry = null; }
 async function undoLast() {
