@@ -7,8 +7,9 @@ beside the raw SQLite durable append (bench/limits.py) measured in alternating r
 field.record.4_clients.per_s is four such clients at once (validation of one entry
 overlaps the commit of another); field.record.raw_sqlite_append.p99_ms is the raw
 append's own p99 in the same rounds, to read the field app's p99 against the disk's.
-What separates the field app from the raw append: HTTP (waitress), Flask, marshmallow
-validation of the whole envelope, and this laptop's totals.
+What separates the field app from the raw append: HTTP (waitress; the route itself is
+answered by field_app/record_route.py in front of Flask), marshmallow validation of the
+whole envelope, and this laptop's totals.
 """
 
 import http.client

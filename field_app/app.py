@@ -24,6 +24,7 @@ DEFAULTS = {
     "DEVICE_TOKEN": None,  # this laptop's token at the sync service
     "PUSH_INTERVAL": 2.0,  # seconds between background push attempts; 0 = no background pusher
     "PULL_INTERVAL": 10.0,  # seconds between pulls of the central totals; 0 = only on "sync now"
+    "UNDO_SECONDS": 8.0,  # "undo last" is allowed this long after an entry (the page and POST /api/undo)
 }
 
 
@@ -38,7 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
     plan = cached_plan(log, plan.day_id) or plan  # the centre's latest, pulled while online
     _settle_identity(app.config, log, plan)
     laptop = Laptop(log, plan, LaptopTotals(plan).load(log.events_after(0, 1 << 62)),
-                    log.get_state("device_id"), log.get_state("booth_id"))
+                    log.get_state("device_id"), log.get_state("booth_id"),
+                    undo_seconds=float(app.config["UNDO_SECONDS"]))
     laptop.pusher = Pusher(log, lambda: _client(log), laptop.device_id, float(app.config["PUSH_INTERVAL"]))
     laptop.puller = Puller(laptop, float(app.config["PULL_INTERVAL"]))
     app.extensions["openday"] = {"log": log, "plan": plan, "pusher": laptop.pusher, "laptop": laptop}
@@ -49,10 +51,12 @@ def create_app(config: dict | None = None) -> Flask:
         laptop.puller.start()
 
     from field_app.enrollment import bp as enrollment_bp
+    from field_app.record_route import RecordRoute
     from field_app.routes import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(enrollment_bp)
+    app.wsgi_app = RecordRoute(app.wsgi_app, laptop)  # POST /api/events without Flask's per-request work
     return app
 
 

@@ -2,8 +2,11 @@
 device id to the sync service (`POST /api/v1/enroll`) and keeps the token it gets.
 
 Entries recorded before enrolment carry this laptop's device id and booth; they are
-pushed afterwards. So a code for another booth or day is refused here once the laptop
-has recorded anything: its events cannot change booth (they are never rewritten).
+pushed afterwards. So a code for another booth or day is refused once the laptop has
+recorded anything: its events cannot change booth (they are never rewritten). The laptop
+sends its day and (once it has entries) its booth with the code, and the centre refuses a
+mismatch before spending the code (sync_service/enrollment.py), so the coordinator's code
+stays good for the booth it was made for.
 """
 
 import re
@@ -49,8 +52,14 @@ def parse_form(body, lang: str) -> tuple[str, str, str | None]:
     return url.rstrip("/"), code, label
 
 
-def _ask_centre(url: str, code: str, device_id: str, label: str | None, lang: str) -> dict:
-    body = {"code": code, "device_id": device_id, **({"label": label} if label else {})}
+def _ask_centre(url: str, code: str, laptop, label: str | None, lang: str) -> dict:
+    """The centre's answer for this code. The laptop says which day it is set up for and,
+    once it has entries, which booth they are for: the centre refuses a code for another
+    day or booth before spending it, so a refused code is still good for its own booth."""
+    body = {"code": code, "device_id": laptop.device_id, "expected_day_id": laptop.plan.day_id,
+            **({"label": label} if label else {})}
+    if laptop.log.last_seq():
+        body["expected_booth_id"] = laptop.booth_id
     try:
         response = requests.post(f"{url}/api/v1/enroll", json=body, timeout=TIMEOUT)
     except requests.RequestException as exc:
@@ -60,31 +69,42 @@ def _ask_centre(url: str, code: str, device_id: str, label: str | None, lang: st
     except ValueError:
         answer = {}
     if response.status_code != 201:
-        raise EnrollmentRefused({"code": [_refusal(answer, response.status_code, lang)]})
+        raise EnrollmentRefused({"code": [_refusal(answer, response.status_code, laptop, lang)]})
     return answer
 
 
-def _refusal(answer: dict, status: int, lang: str) -> str:
+def _refusal(answer: dict, status: int, laptop, lang: str) -> str:
     """The centre's reason in the user's language: by its machine word when we know it."""
     word = answer.get("error")
+    if word == "wrong_day":
+        return _day_mismatch(answer.get("code_day_id"), laptop, lang)
+    if word == "wrong_booth":
+        return _booth_mismatch(answer.get("code_booth_id"), laptop, lang)
     if f"enroll.{word}" in TEXT:
         return t(f"enroll.{word}", lang)
     reason = answer.get("message") or word or f"HTTP {status}"
     return t("err.enroll_refused", lang, reason=translate_message(reason, lang))
 
 
+def _day_mismatch(theirs, laptop, lang: str) -> str:
+    return t("err.day_mismatch", lang, theirs=theirs, ours=laptop.plan.day_id)
+
+
+def _booth_mismatch(theirs, laptop, lang: str) -> str:
+    plan = laptop.plan
+    return t("err.booth_mismatch", lang, count=laptop.log.last_seq(), theirs=plan.label("booths", theirs, lang),
+             ours=plan.label("booths", laptop.booth_id, lang))
+
+
 def enroll(laptop, url: str, code: str, label: str | None, lang: str) -> dict:
     """Enrol at the centre and keep the token; returns what the laptop is now."""
-    answer = _ask_centre(url, code, laptop.device_id, label, lang)
-    recorded = laptop.log.last_seq()
+    answer = _ask_centre(url, code, laptop, label, lang)
+    # The centre checked day and booth before spending the code; checked again here so a
+    # token that could not push this laptop's entries is never kept, whatever answered.
     if answer.get("day_id") != laptop.plan.day_id:
-        raise EnrollmentRefused({"code": [t("err.day_mismatch", lang, theirs=answer.get("day_id"),
-                                            ours=laptop.plan.day_id)]})
-    if recorded and answer.get("booth_id") != laptop.booth_id:
-        plan = laptop.plan
-        raise EnrollmentRefused({"code": [t("err.booth_mismatch", lang, count=recorded,
-                                            theirs=plan.label("booths", answer.get("booth_id"), lang),
-                                            ours=plan.label("booths", laptop.booth_id, lang))]})
+        raise EnrollmentRefused({"code": [_day_mismatch(answer.get("day_id"), laptop, lang)]})
+    if laptop.log.last_seq() and answer.get("booth_id") != laptop.booth_id:
+        raise EnrollmentRefused({"code": [_booth_mismatch(answer.get("booth_id"), laptop, lang)]})
     if answer.get("device_id") != laptop.device_id:
         raise EnrollmentRefused({"code": [t("err.enroll_refused", lang, reason="device id differs")]})
     laptop.booth_id = answer["booth_id"]

@@ -45,6 +45,9 @@ TEXT = {
     "undo_reason": ("撤销（录入后立即撤回）", "Undo (taken back right after entry)"),
     "saved": ("已保存", "Saved"),
     "restocked": ("补货", "Restocked"),
+    "restock": ("补货入库", "Record restock"),
+    "restock_material": ("补货材料（送到展位的库存）", "Stock delivered to the booth"),
+    "remaining": ("剩余", "Left"),
     "totals": ("合计", "Totals"),
     "laptop_totals": ("本机合计", "This laptop"),
     "booth_totals": ("本展位合计（中心）", "This booth (central)"),
@@ -110,6 +113,8 @@ TEXT = {
     "err.no_such_entry": ("本机没有这条记录。", "No such entry on this laptop."),
     "err.already_voided": ("这条记录已经作废。", "This entry is already voided."),
     "err.void_of_void": ("作废记录不能再作废。", "A void cannot itself be voided."),
+    "err.undo_not_last": ("只能撤销本机刚录入的最后一条；其他记录请用“作废”并填写原因。",
+                          "Only this laptop's latest entry can be undone; void others with a reason."),
     "err.not_json_object": ("请求内容不是 JSON 对象。", "Not a JSON object."),
     "err.unknown_field": ("未知字段。", "Unknown field."),
     "err.required": ("必填项。", "Missing data for required field."),
@@ -205,6 +210,10 @@ _ZH_PATTERNS = [
     (r"This entry is already voided\.", "这条记录已经作废。"),
     (r"A void cannot itself be voided\.", "作废记录不能再作废。"),
     (r"Not a JSON object\.", "请求内容不是 JSON 对象。"),
+    (r"Only this laptop's latest entry can be undone; void others with a reason\.",
+     "只能撤销本机刚录入的最后一条；其他记录请用“作废”并填写原因。"),
+    (r"Too late to undo: only within (\S+) s of the entry\. Void it with a reason instead\.",
+     "已超过撤销时限（录入后 {0} 秒内）：请用“作废”并填写原因。"),
 ]
 _ZH_COMPILED = [(re.compile(f"^{pattern}$"), zh) for pattern, zh in _ZH_PATTERNS]
 

@@ -40,6 +40,9 @@ class LaptopTotals:
             added = self._counted[event["event_id"]] = _figures(event)
             self.flat.update(added)
 
+    def is_void_id(self, event_id: str) -> bool:
+        return event_id in self.voids
+
     def why_not_voidable(self, event_id: str) -> str | None:
         """A catalogue key of the reason a void of `event_id` is refused, or None."""
         if event_id in self.voids:

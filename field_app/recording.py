@@ -14,6 +14,11 @@ VOID_REASONS = {  # why_not_voidable keys -> the English message (translated on 
     "err.already_voided": t("err.already_voided", "en"),
     "err.void_of_void": t("err.void_of_void", "en"),
 }
+UNDO_FIELDS = {"target_event_id", "staff"}
+UNDO_REASONS = {  # English, with a zh pattern in field_app/i18n.py; {seconds} filled in
+    "err.undo_not_last": t("err.undo_not_last", "en"),
+    "err.undo_expired": "Too late to undo: only within {seconds} s of the entry. Void it with a reason instead.",
+}
 
 
 class EntryRefused(Exception):
@@ -63,7 +68,43 @@ def record(entry: dict, laptop) -> dict:
             raise EntryRefused({"payload": {"target_event_id": [VOID_REASONS[why]]}})
         return {**event, "seq": seq}
 
-    stored = laptop.log.append(at_seq, on_commit=laptop.totals.apply)
+    return _append(at_seq, laptop)
+
+
+def _append(at_seq, laptop) -> dict:
+    stored = laptop.log.append(at_seq, on_commit=laptop.committed)
     if laptop.pusher is not None:
         laptop.pusher.notify()  # push soon, unless it is backing off
     return stored
+
+
+def undo_last(request: dict, laptop, reason: str) -> dict:
+    """Void this laptop's newest entry with `reason`, only within laptop.undo_seconds of
+    its commit (the page's "undo last"). Later, or for an older entry, a void needs a
+    reason typed by staff (record() with event.voided). Returns the stored void."""
+    if not isinstance(request, dict):
+        raise EntryRefused({"_body": ["Not a JSON object."]})
+    if unexpected := set(request) - UNDO_FIELDS:
+        raise EntryRefused({name: ["Unknown field."] for name in sorted(unexpected)})
+    entry = {"type": VOID, "payload": {"target_event_id": request.get("target_event_id"), "reason": reason}}
+    if request.get("staff"):
+        entry["staff"] = request["staff"]
+    try:
+        event = prepare_event(entry, laptop)
+    except EntryRefused as exc:  # the request's fields are the void payload's: name them as sent
+        errors = {name: why for name, why in exc.errors.items() if name != "payload"}
+        raise EntryRefused({**errors, **exc.errors.get("payload", {})}) from exc
+    target = event["payload"]["target_event_id"]
+
+    def at_seq(seq: int) -> dict:
+        # Under the lock, so no entry can slip in between the check and the void.
+        last = laptop.last_entry
+        if last is None or last[0] != target:
+            why = laptop.totals.why_not_voidable(target) or "err.undo_not_last"
+            raise EntryRefused({"target_event_id": [UNDO_REASONS.get(why) or VOID_REASONS[why]]})
+        if laptop.clock() - last[1] > laptop.undo_seconds:
+            raise EntryRefused({"target_event_id": [UNDO_REASONS["err.undo_expired"].format(
+                seconds=f"{laptop.undo_seconds:g}")]})
+        return {**event, "seq": seq}
+
+    return _append(at_seq, laptop)

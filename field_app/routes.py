@@ -1,13 +1,12 @@
 """The booth page and the laptop's JSON API. Each route: parse, call, map errors."""
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 from field_app.i18n import LANGUAGES, catalogue, pick_language, plain_sync_error, t, translate_errors
-from field_app.recording import EntryRefused, record
+from field_app.recording import EntryRefused, undo_last
 
 bp = Blueprint("field", __name__)
 RECENT = 20  # entries the page lists
-UNDO_SECONDS = 8  # how long "undo last" is offered after an entry
 
 
 def _laptop():
@@ -18,19 +17,26 @@ def _lang() -> str:
     return pick_language(request.args, request.cookies, request.headers.get("Accept-Language"))
 
 
-@bp.errorhandler(EntryRefused)
-def _refused(exc: EntryRefused):
-    lang = _lang()
+def refusal(exc: EntryRefused, args, cookies, accept_language: str | None) -> tuple[dict, int]:
+    """The JSON body and status of a refused entry, in the user's language: 400 for a body
+    that is not an entry at all, 422 for per-field reasons."""
+    lang = pick_language(args, cookies, accept_language)
     status = 400 if "_body" in exc.errors else 422
-    return jsonify(message=t("entry_refused", lang), errors=translate_errors(exc.errors, lang)), status
+    return {"message": t("entry_refused", lang), "errors": translate_errors(exc.errors, lang)}, status
 
 
-@bp.post("/api/events")
-def post_event():
-    event = record(request.get_json(silent=True), _laptop())
-    # The hottest route: a literal body instead of jsonify's encoder (both fields are plain).
-    body = f'{{"event_id": "{event["event_id"]}", "seq": {event["seq"]}}}\n'
-    return Response(body, 201, mimetype="application/json")
+# POST /api/events (record one entry) is answered by field_app/record_route.py, in front of Flask.
+
+
+@bp.post("/api/undo")
+def post_undo():
+    """Undo the newest entry: {"target_event_id", "staff"?}, within the laptop's undo window."""
+    try:
+        event = undo_last(request.get_json(silent=True), _laptop(), t("undo_reason", _lang()))
+    except EntryRefused as exc:
+        body, status = refusal(exc, request.args, request.cookies, request.headers.get("Accept-Language"))
+        return jsonify(body), status
+    return jsonify(event_id=event["event_id"], seq=event["seq"]), 201
 
 
 @bp.get("/api/events")
@@ -114,7 +120,7 @@ def booth_page():
         order={name: list(keys) for name, keys in labels.items()},  # tojson sorts keys; the plan's order is kept here
         booth=plan.label("booths", laptop.booth_id, lang),
         day_title=(plan.raw.get("title") or {}).get(lang, plan.day_id),
-        undo_seconds=UNDO_SECONDS,
+        undo_seconds=laptop.undo_seconds,
     ))
     if request.args.get("lang") in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax")

@@ -4,7 +4,7 @@ generated from them, so the spec and the checks cannot drift apart."""
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from shared.events import KEY_PATTERN, Strict
+from shared.events import DAY_ID_PATTERN, KEY_PATTERN, Strict
 
 
 class NewEnrollmentCode(Strict):
@@ -32,6 +32,12 @@ class EnrollRequest(Strict):
     code = fields.Str(required=True, validate=validate.Length(min=1, max=32))
     device_id = fields.Str(required=True, validate=validate.Regexp(KEY_PATTERN, error="Not a device id."))
     label = fields.Str(load_default="", validate=validate.Length(max=100))
+    # A laptop that has already recorded entries for a booth (or is set up for a day) says so:
+    # a code for another booth or day is then refused before any of its uses is spent.
+    expected_booth_id = fields.Str(load_default=None, validate=validate.Regexp(KEY_PATTERN, error="Not a booth id."),
+                                   metadata={"description": "Refuse (wrong_booth), unused, a code for another booth."})
+    expected_day_id = fields.Str(load_default=None, validate=validate.Regexp(DAY_ID_PATTERN, error="Not a day id."),
+                                 metadata={"description": "Refuse (wrong_day), unused, a code for another day."})
 
 
 class Enrolled(Schema):

@@ -79,9 +79,10 @@ def enroll():
                         int(current_app.config.get("ENROLL_TRIES_PER_MINUTE", ENROLL_TRIES_PER_MINUTE)))
     request = _load(ENROLL_REQUEST, read_json_object(BODY_LIMIT))
     try:
-        device, token = redeem_code(_ctx()["redis"], request["code"], request["device_id"], request["label"])
+        device, token = redeem_code(_ctx()["redis"], request["code"], request["device_id"], request["label"],
+                                    request["expected_booth_id"], request["expected_day_id"])
     except EnrollmentRefused as exc:
-        raise ApiError(400, exc.reason, exc.message, errors={"code": [exc.message]}) from exc
+        raise ApiError(400, exc.reason, exc.message, errors={"code": [exc.message]}, **exc.detail) from exc
     except DeviceExists as exc:
         message = f"Device id {request['device_id']} is already enrolled; the laptop must choose a new one."
         raise ApiError(409, "device_exists", message, errors={"device_id": [message]}) from exc

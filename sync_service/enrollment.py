@@ -4,7 +4,9 @@ it for its own device token.
 Codes are 8 characters from an alphabet without 0/O/1/I (40 random bits), shown as
 XXXX-XXXX and typed case-insensitively with or without the dash. A code has a number
 of uses and an expiry; redeeming one and recording the device happen in one
-transaction, so a code can never be used more often than it allows.
+transaction, so a code can never be used more often than it allows. A laptop may say
+which booth and day it serves: a code for another is refused in that same step, before
+anything is spent, so the laptop's refusal never costs the booth its code.
 """
 
 import json
@@ -24,9 +26,9 @@ CODE_LENGTH = 8
 class EnrollmentRefused(Exception):
     """A code that cannot be redeemed; `reason` is a stable machine word."""
 
-    def __init__(self, reason: str, message: str):
+    def __init__(self, reason: str, message: str, **detail):
         super().__init__(message)
-        self.reason, self.message = reason, message
+        self.reason, self.message, self.detail = reason, message, detail
 
 
 def normalize_code(text: str) -> str | None:
@@ -86,9 +88,23 @@ def _check_redeemable(record: dict | None) -> None:
         raise EnrollmentRefused("used_code", "The enrollment code has been used up.")
 
 
-def redeem_code(redis, text: str, device_id: str, label: str = "") -> tuple[Device, str]:
+def _check_expected(record: dict, booth_id: str | None, day_id: str | None) -> None:
+    """The laptop's own booth and day, when it gave them, must be the code's."""
+    mismatch = {"code_booth_id": record["booth_id"], "code_day_id": record["day_id"]}
+    if day_id is not None and record["day_id"] != day_id:
+        raise EnrollmentRefused("wrong_day", f"The enrollment code is for day {record['day_id']}, "
+                                f"not {day_id}; it was not used.", **mismatch)
+    if booth_id is not None and record["booth_id"] != booth_id:
+        raise EnrollmentRefused("wrong_booth", f"The enrollment code is for booth {record['booth_id']}, "
+                                f"not {booth_id}; it was not used.", **mismatch)
+
+
+def redeem_code(redis, text: str, device_id: str, label: str = "", expected_booth_id: str | None = None,
+                expected_day_id: str | None = None) -> tuple[Device, str]:
     """Use one use of the code to enrol `device_id` at the code's booth; returns the device
-    and its new token. Raises EnrollmentRefused, or DeviceExists for a taken device id."""
+    and its new token. Raises EnrollmentRefused, or DeviceExists for a taken device id.
+    With expected_booth_id / expected_day_id, a code for another booth / day is refused
+    (wrong_booth / wrong_day) inside the same WATCH, before its use is spent."""
     code = normalize_code(text)
     if code is None:
         raise EnrollmentRefused("invalid_code", "An enrollment code is 8 letters and digits, like ABCD-EFGH.")
@@ -99,6 +115,7 @@ def redeem_code(redis, text: str, device_id: str, label: str = "") -> tuple[Devi
                 raw = pipe.hget(keys.ENROLLMENT_CODES, code)
                 record = json.loads(raw) if raw else None
                 _check_redeemable(record)
+                _check_expected(record, expected_booth_id, expected_day_id)
                 device = Device(device_id, record["booth_id"], record["day_id"])
                 pipe.watch(keys.devices(device.day_id))
                 token = _add_device(pipe, device, label, replace=False)  # queues the device, in MULTI

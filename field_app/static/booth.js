@@ -88,6 +88,11 @@ function takeNumber(id) {
 function recordMaterial(button) {
   return post({ type: "material.distributed", payload: { material: button.dataset.material, quantity: takeNumber("quantity") } }, button);
 }
+function recordRestock(button) {
+  // Stock delivered to the booth: the material chosen in the list, the quantity beside it.
+  const payload = { material: $("#restock-material").value, quantity: takeNumber("restock-quantity") };
+  return post({ type: "material.restocked", payload }, button);
+}
 function recordVisitor(button) {
   return post({ type: "visitor.received", payload: { party_size: takeNumber("party-size") } }, button);
 }
@@ -128,14 +133,23 @@ function offerUndo(eventId, text) {
   $("#undo-text").textContent = `${T.saved}: ${text}`;
   $("#undo-bar").hidden = false;
   clearTimeout(undoTimer);
-  undoTimer = setTimeout(hideUndo, DATA.undo_seconds * 1000);
+  // The app's window started at the commit, a moment before this answer arrived: close first.
+  undoTimer = setTimeout(hideUndo, Math.max(0, DATA.undo_seconds * 1000 - 250));
 }
 function hideUndo() { $("#undo-bar").hidden = true; lastEntry = null; }
 async function undoLast() {
   if (!lastEntry) return;
   const target = lastEntry.event_id;
   hideUndo();
-  await voidEntry(target, T.undo_reason);
+  // The app checks the window too (POST /api/undo): a late undo is refused, nothing stored.
+  const staff = $("#staff").value.trim();
+  const response = await fetch(api("/api/undo"), {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(staff ? { target_event_id: target, staff } : { target_event_id: target }),
+  });
+  const body = await response.json();
+  showErrors("undo", response.status === 201 ? null : body.errors);
+  await refresh();
 }
 
 // ---- drawing the board ----
@@ -143,10 +157,20 @@ const FIGURES = () => [
   ["visitors", T.visitors, (d) => d.visitors],
   ["inquiries", T.inquiries_total, (d) => d.inquiries && d.inquiries.total],
   ...DATA.order.materials.map((m) => [`material-${m}`, label("materials", m), (d) => d.materials && (d.materials.distributed || {})[m]]),
+  // Stock rows only for materials some scope has restocked (stock is unknown otherwise).
+  ...DATA.order.materials.filter((m) => restockedSomewhere(m)).flatMap((m) => [
+    [`restocked-${m}`, `${T.restocked} · ${label("materials", m)}`, (d) => d.materials && (d.materials.restocked || {})[m]],
+    [`remaining-${m}`, `${T.remaining} · ${label("materials", m)}`, (d) => d.materials && (d.materials.remaining || {})[m]],
+  ]),
   ["feedback", T.feedback_total, (d) => d.feedback && d.feedback.total],
   ["hot-issues", T.hot_issues, (d) => d.feedback && d.feedback.hot_issues],
   ["voided", T.voided_total, (d) => d.voided],
 ];
+
+function restockedSomewhere(material) {
+  const docs = board ? [board.laptop, board.central && board.central.booth, board.central && board.central.day] : [];
+  return docs.some((d) => d && d.materials && d.materials.restocked && material in d.materials.restocked);
+}
 
 function drawTotals(laptop, central) {
   const scopes = [["laptop", laptop], ["booth", central && central.booth], ["day", central && central.day]];
@@ -258,6 +282,7 @@ async function refresh() {
 // ---- wiring ----
 $$("button[data-material]").forEach((b) => b.addEventListener("click", () => recordMaterial(b)));
 $("#visitor").addEventListener("click", (ev) => recordVisitor(ev.currentTarget));
+$("#restock").addEventListener("click", (ev) => recordRestock(ev.currentTarget));
 $$("button.topic").forEach((b) => b.addEventListener("click", () => pickTopic(b)));
 $$("button.outcome").forEach((b) => b.addEventListener("click", () => recordInquiry(b)));
 $$("button.rating").forEach((b) => b.addEventListener("click", () => recordFeedback(b)));
@@ -311,7 +336,12 @@ document.addEventListener("keydown", (ev) => {
     return;
   }
   const key = ev.key.toLowerCase();
-  if (FOCUS[key]) { ev.preventDefault(); FOCUS[key].focus(); FOCUS[key].select(); return; }
+  if (FOCUS[key]) {
+    ev.preventDefault();
+    FOCUS[key].focus();
+    if (FOCUS[key].tagName === "INPUT") FOCUS[key].select(); // a list is then moved with the arrow keys
+    return;
+  }
   const target = KEYS[key];
   if (target && !target.closest("[hidden]")) { ev.preventDefault(); target.click(); }
 });

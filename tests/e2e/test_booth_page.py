@@ -1,5 +1,6 @@
 """The booth page in a real Chromium against real processes: every entry type by mouse
-and by keyboard, a void, the laptop totals, going offline and coming back."""
+and by keyboard (a restock of stock delivered to the booth too), a void, the laptop totals
+with stock left, going offline and coming back."""
 
 from pathlib import Path
 
@@ -105,6 +106,13 @@ def test_booth_page_records_every_entry_type_by_mouse_and_keyboard_offline_and_b
     page.click('button.rating[data-rating="basically_satisfied"]')
     expect_figure(page, "feedback", 1)
     expect_figure(page, "hot-issues", 1)
+    expect(page.locator('td[data-figure="restocked-poster"]')).to_have_count(0)  # no stock known yet
+    page.select_option("#restock-material", "poster")  # 200 posters delivered to the booth
+    page.fill("#restock-quantity", "200")
+    page.click("#restock")
+    expect_figure(page, "restocked-poster", 200)
+    expect_figure(page, "remaining-poster", 200)
+    expect(page.locator("#restock-quantity")).to_have_value("1")
 
     # By keyboard: the key shown on each button records the same entries.
     assert page.locator('button[data-material="leaflet"] kbd').inner_text() == "1"
@@ -120,6 +128,15 @@ def test_booth_page_records_every_entry_type_by_mouse_and_keyboard_offline_and_b
     page.keyboard.press("q")  # topic 低保
     page.keyboard.press("a")  # answered on the spot (department remembered: 婚姻登记处)
     expect_figure(page, "inquiries", 2)
+    page.keyboard.press("h")  # restock: 50 more of the material chosen in the list (still posters)
+    page.keyboard.type("50")
+    page.keyboard.press("Enter")
+    assert page.locator("#restock kbd").inner_text() == "B"
+    page.keyboard.press("b")
+    expect_figure(page, "restocked-poster", 250)
+    page.keyboard.press("m")  # the list is reachable too: M, then the arrow keys
+    expect(page.locator("#restock-material")).to_be_focused()
+    page.keyboard.press("Escape")
     page.keyboard.press("j")
     expect_figure(page, "feedback", 2)
     # Undo last (Z) is a void of the card just recorded.
@@ -131,6 +148,8 @@ def test_booth_page_records_every_entry_type_by_mouse_and_keyboard_offline_and_b
     assert ("inquiry.answered", "hunyin") in kinds and len([k for k in kinds if k[1] == "hunyin"]) == 1
     assert events[0]["type"] == "event.voided" and events[1]["type"] == "feedback.collected"
     assert {e.get("staff") for e in events} == {"A07"}
+    restocks = [e["payload"] for e in events if e["type"] == "material.restocked"]
+    assert restocks == [{"material": "poster", "quantity": 50}, {"material": "poster", "quantity": 200}]
 
     # Void from the recent list: the reason is required.
     leaflet_row = page.locator('#recent li[data-type="material.distributed"]', has_text="×1").first
@@ -165,6 +184,7 @@ def test_booth_page_records_every_entry_type_by_mouse_and_keyboard_offline_and_b
     page.keyboard.press("e")  # topic 婚姻登记
     page.keyboard.press("d")  # follow-up needed
     expect_figure(page, "material-poster", 1)
+    expect_figure(page, "remaining-poster", 249)
     expect_figure(page, "visitors", 6)
     expect_figure(page, "inquiries", 3)
     expect(page.locator("#pending")).to_have_text("3", timeout=10_000)
@@ -180,6 +200,7 @@ def test_booth_page_records_every_entry_type_by_mouse_and_keyboard_offline_and_b
     expect(page.locator("#online")).to_have_text("在线", timeout=15_000)
     expect(page.locator("#sync-error")).to_be_hidden()
     expect_figure(page, "material-poster", 1, scope="booth")
+    expect_figure(page, "restocked-poster", 250, scope="booth")
     expect_figure(page, "inquiries", 3, scope="day")
     final = status(field_url)
-    assert final["pending"] == 0 and final["acked_seq"] == final["last_seq"] == 16
+    assert final["pending"] == 0 and final["acked_seq"] == final["last_seq"] == 18

@@ -1,6 +1,6 @@
 """The field app's half of enrolment, against a real sync service: a laptop records
 before it is enrolled, is enrolled on the booth page with a coordinator's code, and its
-earlier entries reach the central totals. Codes for another booth are refused."""
+earlier entries reach the central totals. Codes for another booth are refused unspent."""
 
 import pytest
 import requests
@@ -87,20 +87,36 @@ def test_a_laptop_records_before_enrolment_and_is_enrolled_on_the_page(central, 
     assert again.status_code == 422 and "用完" in again.json()["errors"]["code"][0]
 
 
-def test_a_code_for_another_booth_is_refused_once_the_laptop_has_entries(central, redis, unenrolled_field_app):
+def test_a_code_for_another_booth_is_refused_unspent_once_the_laptop_has_entries(central, redis,
+                                                                                 unenrolled_field_app):
     """Its entries are for its first booth and are never rewritten, so the laptop keeps no
-    token that could not push them. (The centre has used the code by then: a coordinator
-    revokes the device and gives a code for the right booth.)"""
+    token that could not push them. The laptop names its booth and day with the code, and
+    the centre refuses the mismatch before spending the code: it still enrols a laptop of
+    the booth it was made for."""
     add_coordinator(redis, *LEAD, [DAY])
     field_url = unenrolled_field_app("shashan-laptop")
     entry = {"type": "visitor.received", "payload": {"party_size": 2}}
     assert requests.post(f"{field_url}/api/events", json=entry, timeout=5).status_code == 201
+    bayi_code = new_code(central, "bayi", uses=1)
     refused = requests.post(f"{field_url}/api/enroll?lang=en", timeout=20,
-                            json={"sync_url": central, "code": new_code(central, "bayi")})
+                            json={"sync_url": central, "code": bayi_code})
     assert refused.status_code == 422
-    assert "Bayi Park Square" in refused.json()["errors"]["code"][0]
+    message = refused.json()["errors"]["code"][0]
+    assert "Bayi Park Square" in message and "1 entries" in message
+    zh = requests.post(f"{field_url}/api/enroll", timeout=20, json={"sync_url": central, "code": bayi_code})
+    assert "八一公园广场" in zh.json()["errors"]["code"][0]
     status = requests.get(f"{field_url}/api/status", timeout=5).json()
     assert status["enrolled"] is False and status["booth_id"] == "shashan" and status["pending"] == 1
+
+    codes = requests.get(f"{central}/api/v1/days/{DAY}/enrollment-codes", auth=LEAD, timeout=5).json()["codes"]
+    assert [(c["code"], c["uses_left"]) for c in codes] == [(bayi_code, 1)]  # nothing spent
+    devices = requests.get(f"{central}/api/v1/days/{DAY}/devices", auth=LEAD, timeout=5).json()["devices"]
+    assert devices == []
+    bayi_laptop = unenrolled_field_app("bayi-laptop")
+    assert requests.post(f"{bayi_laptop}/api/booth", json={"booth_id": "bayi"}, timeout=5).ok
+    assert requests.post(f"{bayi_laptop}/api/events", json=entry, timeout=5).status_code == 201
+    enrolled = requests.post(f"{bayi_laptop}/api/enroll", timeout=20, json={"sync_url": central, "code": bayi_code})
+    assert enrolled.status_code == 201 and enrolled.json()["booth_id"] == "bayi"
 
 
 def test_a_revoked_laptop_says_so_and_is_enrolled_again_on_the_page(central, redis, unenrolled_field_app):
