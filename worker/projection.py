@@ -23,10 +23,11 @@ from worker.store import ProjectionStore
 from worker.totals import build_document
 
 CHUNK = 5000
+RESOLUTION_JSON = f'"{RESOLUTION}"'.encode()
 
 
 def _entries(flat: list) -> list[Entry]:
-    bodies = orjson.loads("[" + ",".join(flat[1::4]) + "]")  # one parse for the whole chunk
+    bodies = orjson.loads(b"[" + b",".join(flat[1::4]) + b"]")  # one parse for the whole chunk
     columns = zip(flat[::4], bodies, map(int, flat[2::4]), map(int, flat[3::4]), strict=True)
     return list(map(entry_from_tuple, columns))
 
@@ -127,7 +128,7 @@ def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str =
         read = store.read_chunk(chunk, until)
         while read[2]:
             last = read[2][-4]
-            clean = not any(f'"{RESOLUTION}"' in body for body in read[2][1::4])  # a text may say it too: no harm
+            clean = not any(RESOLUTION_JSON in body for body in read[2][1::4])  # a text may say it too: no harm
             ahead = pool.submit(store.read_chunk, chunk, until, last) if clean else None
             entries, committed = _fold_and_commit(store, plan, read, publish)
             if committed:
