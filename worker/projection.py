@@ -10,8 +10,10 @@ A chunk ends before a coordinator's quarantine resolution, which is folded alone
 events before it see the old mapping, the events after it the new one.
 """
 
+import gc
 import json
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import orjson
 
@@ -30,6 +32,22 @@ def _entries(flat: list) -> list[Entry]:
     bodies = orjson.loads(b"[" + b",".join(flat[1::4]) + b"]")  # one parse for the whole chunk
     columns = zip(flat[::4], bodies, map(int, flat[2::4]), map(int, flat[3::4]), strict=True)
     return list(map(entry_from_tuple, columns))
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector while a chunk is folded. The fold makes a
+    few containers per entry and frees them by reference counting (it builds no cycles),
+    but every 700 allocations the collector wakes and walks the chunk's live objects
+    again: a fifth of the fold's time. Whatever cycles other code makes meanwhile are
+    collected once it is back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _resolutions(held: dict) -> dict:
@@ -89,13 +107,15 @@ def _fold_resolution(store: ProjectionStore, fold: ChunkFold, entry: Entry) -> N
 def _fold_and_commit(store: ProjectionStore, plan, read: tuple, publish: bool) -> tuple[list[Entry], bool]:
     """Fold what one read returned and try to commit it: (the entries, committed?)."""
     checkpoint, epoch, flat, resolved = read
-    entries = _cut_at_resolution(_entries(flat))
-    fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
-    if entries[0].event["type"] == RESOLUTION:
-        _fold_resolution(store, fold, entries[0])
-    else:
-        _fold_events(store, fold, entries)
-    return entries, store.commit(checkpoint, epoch, entries[-1].sid, fold.changes(), publish)
+    with cyclic_gc_paused():
+        entries = _cut_at_resolution(_entries(flat))
+        fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
+        if entries[0].event["type"] == RESOLUTION:
+            _fold_resolution(store, fold, entries[0])
+        else:
+            _fold_events(store, fold, entries)
+        changes = fold.changes()
+    return entries, store.commit(checkpoint, epoch, entries[-1].sid, changes, publish)
 
 
 def fold_chunk(redis, day_id: str, plan, chunk: int = CHUNK, generation: str = "live", until: str = "+",
