@@ -88,6 +88,7 @@ OWN_FIGURES = {"quarantined", "rejected", "voided", "voids_ignored", "resolution
 
 QUARANTINED, REJECTED = ("quarantined",), ("rejected",)
 EPOCH, MILLISECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(milliseconds=1)
+EFFECTS_MEMO_LIMIT = 50_000
 SCOPE_SEP = "|"
 
 
@@ -109,6 +110,18 @@ class PlanKeys:
         self.known = {field: frozenset(plan.keys(catalogue)) for field, catalogue in RESOLVABLE_FIELDS.items()}
         self._hours: dict[int, str] = {}
         self._minutes: dict[str, int] = {}  # 'YYYY-MM-DDTHH:MM±hh:mm' -> its UTC epoch ms
+        self._effects: dict[frozenset, dict] = {}  # resolutions -> FoldView.effect's memo under them
+
+    def effects_memo(self, resolutions: dict) -> dict:
+        """The memo of effects under these resolutions, kept from chunk to chunk (bounded:
+        a day has a few hundred kinds of events, a pathological log starts afresh)."""
+        key = frozenset(resolutions.items())
+        memo = self._effects.get(key)
+        if memo is None or len(memo) > EFFECTS_MEMO_LIMIT:
+            if len(self._effects) > EFFECTS_MEMO_LIMIT // 1000:
+                self._effects.clear()
+            memo = self._effects[key] = {}
+        return memo
 
     def hour(self, recorded_at: str, offset_ms: int) -> str:
         """The local hour of the device's time corrected by its clock offset, in exact
@@ -155,14 +168,12 @@ class FoldView:
     resolutions folded so far ((field, key) -> plan key, or None when rejected)."""
 
     def __init__(self, plan, resolutions: dict | None = None):
-        self.keys = plan_keys(plan)
+        self.keys = plan if isinstance(plan, PlanKeys) else plan_keys(plan)
         self.resolutions = resolutions or {}
-        self._effects: dict[tuple, Effect] = {}  # see effect()
+        self._effects: dict[tuple, Effect] = self.keys.effects_memo(self.resolutions)  # see effect()
 
     def with_resolution(self, field: str, key: str, to: str | None) -> "FoldView":
-        view = FoldView.__new__(FoldView)
-        view.keys, view.resolutions, view._effects = self.keys, {**self.resolutions, (field, key): to}, {}
-        return view
+        return FoldView(self.keys, {**self.resolutions, (field, key): to})
 
     def effect(self, event: dict, offset_ms: int) -> Effect:
         """What the event adds. Events alike in hour, booth, type and the payload values

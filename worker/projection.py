@@ -83,7 +83,7 @@ def _fold_events(store: ProjectionStore, fold: ChunkFold, entries: list[Entry]) 
         if target is None and target_id in looked_up:
             voided, row = looked_up[target_id]
             if row and not voided and position(row[0]) < position(entry.sid):
-                target = Entry(row[0], json.loads(row[1]), int(row[2]), int(row[3]))
+                target = Entry(row[0], orjson.loads(row[1]), int(row[2]), int(row[3]))
         if target is not None and target_id in fold.voided:
             target = None
         fold.void(entry, target)
@@ -147,7 +147,7 @@ def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str =
         read = store.read_chunk(chunk, until)
         while read[2]:
             last = read[2][-4]
-            clean = not any(RESOLUTION_JSON in body for body in read[2][1::4])  # a text may say it too: no harm
+            clean = RESOLUTION_JSON not in b"\n".join(read[2][1::4])  # a text may say it too: no harm
             ahead = pool.submit(store.read_chunk, chunk, until, last) if clean else None
             entries, committed = _fold_and_commit(store, plan, read, publish)
             if committed:
