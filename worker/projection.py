@@ -104,10 +104,14 @@ def _fold_resolution(store: ProjectionStore, fold: ChunkFold, entry: Entry) -> N
     fold.resolution(entry, [e for e in held if not status[e.event["event_id"]][0]])
 
 
-def _fold_and_commit(store: ProjectionStore, plan, read: tuple, publish: bool) -> tuple[list[Entry], bool]:
-    """Fold what one read returned and try to commit it: (the entries, committed?)."""
+def _fold_and_commit(store: ProjectionStore, plan, read: tuple, publish: bool,
+                     may_resolve: bool = True) -> tuple[list[Entry], bool]:
+    """Fold what one read returned and try to commit it: (the entries, committed?).
+    `may_resolve=False`: the caller saw no resolution in the chunk, none to cut at."""
     checkpoint, epoch, flat, resolved = read
-    entries = _cut_at_resolution(_entries(flat))
+    entries = _entries(flat)
+    if may_resolve:
+        entries = _cut_at_resolution(entries)
     fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
     if entries[0].event["type"] == RESOLUTION:
         _fold_resolution(store, fold, entries[0])
@@ -149,7 +153,7 @@ def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str =
             last = read[2][-4]
             clean = RESOLUTION_JSON not in b"\n".join(read[2][1::4])  # a text may say it too: no harm
             ahead = pool.submit(store.read_chunk, chunk, until, last) if clean else None
-            entries, committed = _fold_and_commit(store, plan, read, publish)
+            entries, committed = _fold_and_commit(store, plan, read, publish, may_resolve=not clean)
             if committed:
                 folded += len(entries)
             if committed and ahead is not None:
