@@ -9,7 +9,8 @@ corrected), 'booth:bayi,hour:09|', and per device 'device:laptop-1|' /
 An event's effect is (booth, hour, signature, amount): the signature says which figures
 it moves ('inquiry.answered', topic, department, outcome) and every figure is linear in
 the amount, so a chunk of events folds to a few summed signatures before any figure name
-is built. That, the hour cache and the plan's key sets are what make the fold fast.
+is built. That, the memo of effects (alike events share one), the hour from a cached
+minute and the plan's key sets are what make the fold fast (README "Speed").
 """
 
 from collections import Counter
