@@ -15,6 +15,7 @@ minute and the plan's key sets are what make the fold fast (README "Speed").
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -247,6 +248,13 @@ def expand(sig: tuple, amount: int) -> list[tuple[str, int]]:
     if scale:
         unit[scale] = 1
     return [(name, n * amount) for name, n in EVENT_HANDLERS[sig[0]](unit).items()]
+
+
+@lru_cache(maxsize=1 << 16)
+def unit_figures(booth: str, hour: str, sig: tuple) -> tuple[tuple[str, int], ...]:
+    """Every scoped figure one unit of a signature moves, with by how much. Cached: a day
+    has a few thousand (booth, hour, signature), and a chunk's changes are built from them."""
+    return tuple((scoped_name, n) for name, n in expand(sig, 1) for scoped_name in scoped(booth, hour, name))
 
 
 def contributions(event: dict, plan, offset_ms: int = 0, view: FoldView | None = None) -> Counter:
