@@ -18,7 +18,7 @@ from functools import partial
 from typing import NamedTuple
 
 from shared.events import COORDINATOR_DEVICE, RESOLUTION, VOID
-from worker.fold import FoldView, expand, scoped
+from worker.fold import FoldView, unit_figures
 
 
 class Entry(NamedTuple):
@@ -151,9 +151,8 @@ class ChunkFold:
         figures = defaultdict(int)
         for (booth, hour, sig), amount in self.sums.items():
             if amount:
-                for name, n in expand(sig, amount):
-                    for scoped_name in scoped(booth, hour, name):
-                        figures[scoped_name] += n
+                for name, n in unit_figures(booth, hour, sig):
+                    figures[name] += n * amount
         for (name, booth), n in self.tallies.items():
             figures[name] += n
             if booth:

@@ -10,8 +10,10 @@ A chunk ends before a coordinator's quarantine resolution, which is folded alone
 events before it see the old mapping, the events after it the new one.
 """
 
+import gc
 import json
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import orjson
 
@@ -23,12 +25,29 @@ from worker.store import ProjectionStore
 from worker.totals import build_document
 
 CHUNK = 5000
+RESOLUTION_JSON = f'"{RESOLUTION}"'.encode()
 
 
 def _entries(flat: list) -> list[Entry]:
-    bodies = orjson.loads("[" + ",".join(flat[1::4]) + "]")  # one parse for the whole chunk
+    bodies = orjson.loads(b"[" + b",".join(flat[1::4]) + b"]")  # one parse for the whole chunk
     columns = zip(flat[::4], bodies, map(int, flat[2::4]), map(int, flat[3::4]), strict=True)
     return list(map(entry_from_tuple, columns))
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector while chunks are folded. The fold makes a
+    few containers per entry and frees them by reference counting (it builds no cycles:
+    gc.collect() after a fold of 10^5 entries finds 0), but every 700 allocations the
+    collector woke and walked the chunks' live objects again: a fifth of the fold's time.
+    Cycles other code makes meanwhile are collected once it is back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _resolutions(held: dict) -> dict:
@@ -64,7 +83,7 @@ def _fold_events(store: ProjectionStore, fold: ChunkFold, entries: list[Entry]) 
         if target is None and target_id in looked_up:
             voided, row = looked_up[target_id]
             if row and not voided and position(row[0]) < position(entry.sid):
-                target = Entry(row[0], json.loads(row[1]), int(row[2]), int(row[3]))
+                target = Entry(row[0], orjson.loads(row[1]), int(row[2]), int(row[3]))
         if target is not None and target_id in fold.voided:
             target = None
         fold.void(entry, target)
@@ -85,10 +104,14 @@ def _fold_resolution(store: ProjectionStore, fold: ChunkFold, entry: Entry) -> N
     fold.resolution(entry, [e for e in held if not status[e.event["event_id"]][0]])
 
 
-def _fold_and_commit(store: ProjectionStore, plan, read: tuple, publish: bool) -> tuple[list[Entry], bool]:
-    """Fold what one read returned and try to commit it: (the entries, committed?)."""
+def _fold_and_commit(store: ProjectionStore, plan, read: tuple, publish: bool,
+                     may_resolve: bool = True) -> tuple[list[Entry], bool]:
+    """Fold what one read returned and try to commit it: (the entries, committed?).
+    `may_resolve=False`: the caller saw no resolution in the chunk, none to cut at."""
     checkpoint, epoch, flat, resolved = read
-    entries = _cut_at_resolution(_entries(flat))
+    entries = _entries(flat)
+    if may_resolve:
+        entries = _cut_at_resolution(entries)
     fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
     if entries[0].event["type"] == RESOLUTION:
         _fold_resolution(store, fold, entries[0])
@@ -102,14 +125,15 @@ def fold_chunk(redis, day_id: str, plan, chunk: int = CHUNK, generation: str = "
     """Fold the next chunk after the checkpoint; returns how many entries it folded."""
     store = ProjectionStore(redis, day_id, generation)
     publish = generation == "live" if publish is None else publish
-    while True:
-        read = store.read_chunk(chunk, until)
-        if not read[2]:
-            return 0
-        entries, committed = _fold_and_commit(store, plan, read, publish)
-        if committed:
-            return len(entries)
-        # another worker committed first (or a rebuild was swapped in): read again from its checkpoint
+    with cyclic_gc_paused():
+        while True:
+            read = store.read_chunk(chunk, until)
+            if not read[2]:
+                return 0
+            entries, committed = _fold_and_commit(store, plan, read, publish)
+            if committed:
+                return len(entries)
+            # another worker committed first (or a rebuild was swapped in): read again from its checkpoint
 
 
 def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str = "+", chunk: int = CHUNK,
@@ -123,13 +147,13 @@ def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str =
     store = ProjectionStore(redis, day_id, generation)
     publish = generation == "live" if publish is None else publish
     folded = 0
-    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
+    with cyclic_gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
         read = store.read_chunk(chunk, until)
         while read[2]:
             last = read[2][-4]
-            clean = not any(f'"{RESOLUTION}"' in body for body in read[2][1::4])  # a text may say it too: no harm
+            clean = RESOLUTION_JSON not in b"\n".join(read[2][1::4])  # a text may say it too: no harm
             ahead = pool.submit(store.read_chunk, chunk, until, last) if clean else None
-            entries, committed = _fold_and_commit(store, plan, read, publish)
+            entries, committed = _fold_and_commit(store, plan, read, publish, may_resolve=not clean)
             if committed:
                 folded += len(entries)
             if committed and ahead is not None:
