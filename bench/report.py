@@ -89,21 +89,46 @@ def _num(value) -> str:
     return f"{value:.2f}" if abs(value) >= 1 else f"{value:.3f}"
 
 
+# The goals the issues set, checked against each run: figure -> [(on value or ratio, comparison, bound)].
+GOALS = {
+    "sync.backlog10k.seconds": [("value", "≤", 1)],
+    "sync.backlog10k.per_s": [("value", "≥", 10_000), ("ratio", "≥", 0.20)],
+    "field.record.p99_ms": [("value", "≤", 10)],
+    "field.record.per_s": [("ratio", "≥", 0.30)],
+    "fold.per_s": [("value", "≥", 100_000)],
+    "rebuild.1m.seconds": [("value", "≤", 15)],
+    "e2e.entry_to_totals.p95_ms": [("value", "≤", 500)],
+    "dashboard.load_100k.ms": [("value", "<", 1000)],
+    "dashboard.load_100k_cold.ms": [("value", "<", 1000)],
+}
+COMPARE = {"≤": lambda a, b: a <= b, "≥": lambda a, b: a >= b, "<": lambda a, b: a < b}
+
+
+def goal_cell(figure: dict) -> str:
+    """e.g. '≥ 100,000: met', '≥ 0.30 ratio: MISSED'; '—' for a figure no issue set a goal for."""
+    cells = []
+    for on, op, bound in GOALS.get(figure["name"], []):
+        met = figure[on] is not None and COMPARE[op](figure[on], bound)
+        cells.append(f"{op} {bound:,}{' ratio' if on == 'ratio' else ''}: {'met' if met else 'MISSED'}")
+    return ", ".join(cells) or "—"
+
+
 def table_rows(result: dict) -> list[tuple[str, ...]]:
     rows = []
     for f in result["figures"]:
         ratio = "—" if f["ratio"] is None else f"{f['ratio']:.2f}"
-        rows.append((f["name"], _num(f["value"]), f["unit"], f["limit_name"] or "—", _num(f["limit"]), ratio))
+        rows.append((f["name"], _num(f["value"]), f["unit"], f["limit_name"] or "—", _num(f["limit"]), ratio,
+                     goal_cell(f)))
     return rows
 
 
-HEADER = ("figure", "value", "unit", "limit (same run)", "limit value", "ratio")
+HEADER = ("figure", "value", "unit", "limit (same run)", "limit value", "ratio", "goal (issue)")
 
 
 def text_table(result: dict) -> str:
     rows = [HEADER, *table_rows(result)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
-    lines = ["  ".join(cell.ljust(w) if i in (0, 2, 3) else cell.rjust(w) for i, (cell, w) in
+    lines = ["  ".join(cell.ljust(w) if i in (0, 2, 3, 6) else cell.rjust(w) for i, (cell, w) in
                        enumerate(zip(row, widths, strict=True))) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -117,7 +142,7 @@ def markdown_table(result: dict) -> str:
         f"{' — quick run' if result.get('quick') else ''}.",
         "",
         "| " + " | ".join(HEADER) + " |",
-        "|---|---:|---|---|---:|---:|",
+        "|---|---:|---|---|---:|---:|---|",
     ]
     lines += ["| " + " | ".join(f"`{c}`" if i in (0, 3) and c != "—" else c for i, c in enumerate(row)) + " |"
               for row in table_rows(result)]
