@@ -125,6 +125,7 @@ def test_day_page_shows_the_day_in_both_languages_at_laptop_and_phone_width(cent
     expect(page.locator("#devices-table tr[data-device='laptop-b']")).to_contain_text("八一公园广场")
     expect(page.locator("#devices-table tr[data-device='laptop-a']")).to_contain_text("砂山新村社区小广场")
     expect(page.locator("#devices-table tr[data-device='laptop-b']")).to_contain_text("时钟偏差大")
+    expect(page.locator("#devices-table tr[data-device='laptop-b']")).to_contain_text("+1 小时 0 分钟")  # not ms
     expect(page.locator("#devices-table tr[data-device='laptop-a']")).not_to_contain_text("时钟偏差大")
     expect(page.locator("#devices-table tr[data-device='laptop-a']")).to_contain_text("4 条记录时间异常")  # 2022
 

@@ -346,6 +346,15 @@
     return t.ago_h.replace('{n}', Math.round(ms / 3600000));
   }
 
+  function offset(ms) { // a laptop an hour off reads "+1 小时 0 分钟", not "3,599,998 毫秒"
+    const sign = ms > 0 ? '+' : ms < 0 ? '−' : '', abs = Math.abs(ms);
+    if (abs < 1000) return `${sign}${Math.round(abs)} ${t.ms}`;
+    if (abs < 60000) return `${sign}${(abs / 1000).toFixed(1)} ${t.unit_s}`;
+    const minutes = Math.round(abs / 60000);
+    if (minutes < 60) return `${sign}${minutes} ${t.unit_min}`;
+    return `${sign}${Math.floor(minutes / 60)} ${t.unit_h} ${minutes % 60} ${t.unit_min}`;
+  }
+
   let devices = [];
   function renderDevices() {
     const rows = devices.map((d) => {
@@ -364,7 +373,7 @@
         el('td', { title: d.last_seen || '' }, ago(d.last_seen)),
         el('td', { class: 'num' }, d.pending === null || d.pending === undefined ? '—' : fmt(d.pending)),
         el('td', { class: 'num' }, d.clock_offset_ms === null || d.clock_offset_ms === undefined ? '—'
-          : `${fmt(d.clock_offset_ms)} ${t.ms}`),
+          : offset(d.clock_offset_ms)),
         el('td', {}, tags),
         el('td', {}, d.revoked ? '' : el('button', { type: 'button', class: 'revoke-device', onclick: async () => {
           if (!window.confirm(`${t.revoke_device_confirm} ${d.label || d.device_id}`)) return;
