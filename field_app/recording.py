@@ -5,7 +5,7 @@ from marshmallow import ValidationError
 
 from field_app.i18n import t
 from shared.clock import now_utc, to_rfc3339
-from shared.events import CURRENT_VERSION, VOID, load_event, unknown_catalogue_keys
+from shared.events import CATALOGUE_FIELDS, CURRENT_VERSION, VOID, load_event, unknown_catalogue_keys
 from shared.ids import new_event_id
 
 ENTRY_FIELDS = {"type", "payload", "staff"}
@@ -47,11 +47,27 @@ def prepare_event(entry: dict, laptop) -> dict:
         event["staff"] = entry["staff"]
     try:
         event = load_event(event)
-    except ValidationError as exc:
+    except ValidationError as exc:  # name the unknown keys too, so one answer says everything wrong
+        unknown = _unknown_key_errors(event, laptop.plan)
+        payload_errors = exc.messages.get("payload") if isinstance(exc.messages.get("payload"), dict) else {}
+        if unknown and (payload_errors or "payload" not in exc.messages):
+            raise EntryRefused({**exc.messages, "payload": {**unknown, **payload_errors}}) from exc
         raise EntryRefused(exc.messages) from exc
-    if unknown := unknown_catalogue_keys(event, laptop.plan):
-        raise EntryRefused({"payload": {k: [f"Not in the day plan: {v}"] for k, v in unknown.items()}})
+    if unknown := _unknown_key_errors(event, laptop.plan):
+        raise EntryRefused({"payload": unknown})
     return event
+
+
+def _unknown_key_errors(event: dict, plan) -> dict:
+    """{field: [reason]} for the payload's catalogue keys the day plan lacks (also for an
+    entry that fails the schema elsewhere: only its plain string keys are looked up)."""
+    payload = event.get("payload")
+    if event.get("type") not in CATALOGUE_FIELDS or not isinstance(payload, dict):
+        return {}
+    keys = {name: key for name, key in payload.items() if name in CATALOGUE_FIELDS[event["type"]]
+            and isinstance(key, str)}
+    unknown = unknown_catalogue_keys({**event, "payload": keys}, plan)
+    return {name: [f"Not in the day plan: {key}"] for name, key in unknown.items()}
 
 
 def record(entry: dict, laptop) -> dict:

@@ -71,6 +71,15 @@ def test_bad_entries_are_refused_per_field_in_the_users_language_and_nothing_is_
     assert stored(tmp_path) == 0
 
 
+def test_every_wrong_field_is_named_in_one_answer(tmp_path, client):
+    """An unknown material and an out-of-range quantity: both, not one now and one on the retry."""
+    response = post(client, {"type": "material.distributed", "payload": {"material": "kite", "quantity": 0}})
+    assert response.status_code == 422
+    assert response.json["errors"]["payload"] == {"material": ["当日方案中没有“kite”。"],
+                                                  "quantity": ["须在 1 到 10000 之间。"]}
+    assert stored(tmp_path) == 0
+
+
 def test_a_void_of_another_devices_event_is_refused(tmp_path):
     """The other laptop's event id is a valid UUID, but not in this laptop's log."""
     other = make_app(tmp_path / "other").test_client()
