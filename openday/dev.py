@@ -111,7 +111,8 @@ def run_dev(data_dir: Path, sync_port: int, field_port: int, plan_path: str) -> 
         wait_http(f"{sync_url}/healthz")
         wait_http(f"{field_url}/api/status")
         print(f"redis         {redis_url}", flush=True)
-        print(f"sync service  {sync_url}   (totals: {sync_url}/api/v1/days/{plan.day_id}/totals)", flush=True)
+        print(f"sync service  {sync_url}   (totals, for the coordinator below: "
+              f"{sync_url}/api/v1/days/{plan.day_id}/totals)", flush=True)
         print(f"field app     {field_url}   (booth page for {device['booth_id']})", flush=True)
         print(f"dashboard     {sync_url}/dashboard/days/{plan.day_id}   "
               f"(coordinator {account['username']}, password {account['password']})", flush=True)
