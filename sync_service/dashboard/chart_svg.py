@@ -13,6 +13,7 @@ coordinator fetching the same chart after a live message).
 """
 
 import io
+import re
 import textwrap
 from functools import lru_cache
 from typing import NamedTuple
@@ -180,6 +181,7 @@ def _finish(axes, chart: Chart, value_axis) -> None:
 
 
 DRAW = {"hbars": _hbars, "columns": _columns}
+AUTO_ID = re.compile(r'id="([A-Za-z][A-Za-z0-9.]*_\d+)"')
 
 
 @lru_cache(maxsize=512)
@@ -190,4 +192,8 @@ def render_svg(chart: Chart) -> str:
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", transparent=True, metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]  # no XML prolog or DOCTYPE: the text goes inside the HTML page
+    svg = svg[svg.index("<svg"):]  # no XML prolog or DOCTYPE: the text goes inside the HTML page
+    # matplotlib numbers its groups figure_1, axes_1, text_1 ... in every chart; five charts in one
+    # page would repeat them. Referenced ids are hashed with the chart's name already (svg.hashsalt)
+    # and the bars' ids carry it, so only these plain numbered ones need the chart's name.
+    return AUTO_ID.sub(lambda m: f'id="{chart.name}-{m.group(1)}"', svg)

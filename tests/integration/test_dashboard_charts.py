@@ -55,6 +55,10 @@ def test_the_day_page_comes_with_its_charts_drawn_and_no_chart_script(client, re
     assert page.count("<script") == 2  # the boot JSON and dashboard.js: no charting library
     assert "plotly" not in page.lower()
     assert '"charts_position": "' in page  # the position the charts reflect, for the script
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) > 100 and len(ids) == len(set(ids)), "an id repeats in the page"
+    referenced = set(re.findall(r'(?:url\(#|href="#)([^")]+)', page))
+    assert referenced <= set(ids), "a chart refers to an id the page lacks"
 
 
 def test_one_chart_as_svg_in_both_languages(client, redis, plan):
