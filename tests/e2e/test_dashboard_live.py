@@ -60,6 +60,27 @@ def test_pushed_events_show_up_live_without_reload(central, redis, browser):  # 
     expect(page.locator("#devices-table tr[data-device='laptop-a']")).to_be_visible(timeout=20_000)
 
 
+def test_a_chart_request_that_fails_is_tried_again(central, redis, browser):  # noqa: F811
+    """A dropped chart request (flaky intranet) does not leave the chart stale."""
+    add_coordinator(redis, "gu", PASSWORD, [DAY])
+    laptop = Laptop(central, redis, "laptop-a", "shashan")
+    page = browser.new_page()
+    sign_in(page, central)
+    charts_drawn(page)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    attempts = []
+
+    def drop_the_first(route):
+        attempts.append(route.request.url)
+        route.abort() if len(attempts) == 1 else route.continue_()
+
+    page.route("**/charts/booths.svg*", drop_the_first)
+    laptop.push(("visitor.received", {"party_size": 5}))
+    expect(headline(page, "visitors")).to_have_attribute("data-value", "5")
+    wait_until(lambda: bar_value(page, "booths-0-shashan") == "5", message="booth chart after a retry")
+    assert len(attempts) == 2
+
+
 def test_a_quarantined_key_is_mapped_from_the_page(central, redis, browser):  # noqa: F811
     add_coordinator(redis, "gu", PASSWORD, [DAY])
     laptop = Laptop(central, redis, "laptop-a", "shashan")

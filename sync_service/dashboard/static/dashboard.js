@@ -98,9 +98,10 @@
 
   // ---- charts: SVG drawn by the server ------------------------------------------------------
   const CHARTS = ['booths', 'departments', 'topics', 'hours', 'materials'];
-  const chartJobs = {}; // chart -> { inFlight, again }: a burst of messages costs one request in flight
+  const chartJobs = {}; // chart -> { inFlight, again, retry }: a burst of messages costs one request in flight
+  const CHART_RETRY_MS = 3000;
   function refreshChart(name) {
-    const job = chartJobs[name] || (chartJobs[name] = { inFlight: false, again: false });
+    const job = chartJobs[name] || (chartJobs[name] = { inFlight: false, again: false, retry: null });
     if (job.inFlight) { job.again = true; return; } // fetched once more when this one is back
     job.inFlight = true;
     state.chartsPending += 1;
@@ -112,7 +113,10 @@
         const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
         if (svg.nodeName === 'svg') $(`chart-${name}`).replaceChildren(document.importNode(svg, true));
       })
-      .catch(() => { job.again = false; }) // the next message that touches the chart asks again
+      .catch(() => { // a dropped request must not leave a stale chart until the next message: try again
+        job.again = false;
+        if (!job.retry) job.retry = setTimeout(() => { job.retry = null; refreshChart(name); }, CHART_RETRY_MS);
+      })
       .finally(() => {
         job.inFlight = false;
         state.chartsPending -= 1;
