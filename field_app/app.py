@@ -25,6 +25,7 @@ DEFAULTS = {
     "PUSH_INTERVAL": 2.0,  # seconds between background push attempts; 0 = no background pusher
     "PULL_INTERVAL": 10.0,  # seconds between pulls of the central totals; 0 = only on "sync now"
     "UNDO_SECONDS": 8.0,  # "undo last" is allowed this long after an entry (the page and POST /api/undo)
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # bytes of a request body: an entry is well under 2 KiB
 }
 
 
@@ -56,7 +57,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(bp)
     app.register_blueprint(enrollment_bp)
-    app.wsgi_app = RecordRoute(app.wsgi_app, laptop)  # POST /api/events without Flask's per-request work
+    # POST /api/events without Flask's per-request work
+    app.wsgi_app = RecordRoute(app.wsgi_app, laptop, int(app.config["MAX_CONTENT_LENGTH"]))
     return app
 
 

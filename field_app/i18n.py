@@ -210,6 +210,7 @@ _ZH_PATTERNS = [
     (r"This entry is already voided\.", "这条记录已经作废。"),
     (r"A void cannot itself be voided\.", "作废记录不能再作废。"),
     (r"Not a JSON object\.", "请求内容不是 JSON 对象。"),
+    (r"Larger than (\d+) bytes\.", "请求内容过长（超过 {0} 字节）。"),
     (r"Only this laptop's latest entry can be undone; void others with a reason\.",
      "只能撤销本机刚录入的最后一条；其他记录请用“作废”并填写原因。"),
     (r"Too late to undo: only within (\S+) s of the entry\. Void it with a reason instead\.",

@@ -26,30 +26,41 @@ def _is_json(content_type: str) -> bool:
 
 
 class RecordRoute:
-    def __init__(self, flask_wsgi_app, laptop):
-        self.flask_wsgi_app, self.laptop = flask_wsgi_app, laptop
+    def __init__(self, flask_wsgi_app, laptop, max_bytes: int):
+        self.flask_wsgi_app, self.laptop, self.max_bytes = flask_wsgi_app, laptop, max_bytes
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != "/api/events" or environ.get("REQUEST_METHOD") != "POST":
             return self.flask_wsgi_app(environ, start_response)
-        entry = None  # like request.get_json(silent=True): not JSON -> None -> "_body" refusal
-        if _is_json(environ.get("CONTENT_TYPE", "")):
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-                entry = json.loads(environ["wsgi.input"].read(length)) if length > 0 else None
-            except ValueError:
-                entry = None
         try:
-            event = record(entry, self.laptop)
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        try:
+            if length > self.max_bytes:  # refused unread, as Flask's MAX_CONTENT_LENGTH does elsewhere
+                raise EntryRefused({"_body": [f"Larger than {self.max_bytes} bytes."]})
+            event = record(_json_body(environ, length), self.laptop)
         except EntryRefused as exc:
             request = Request(environ)
             body, status = refusal(exc, request.args, request.cookies, request.headers.get("Accept-Language"))
+            status = 413 if length > self.max_bytes else status
             return _answer(start_response, status, json.dumps(body, ensure_ascii=False))
         # Both fields are plain (a UUID and an int): a literal body instead of an encoder.
         return _answer(start_response, 201, f'{{"event_id": "{event["event_id"]}", "seq": {event["seq"]}}}\n')
 
 
-STATUS_LINES = {201: "201 CREATED", 400: "400 BAD REQUEST", 422: "422 UNPROCESSABLE ENTITY"}
+def _json_body(environ, length: int):
+    """Like request.get_json(silent=True): a body that is not JSON is None (a "_body" refusal)."""
+    if length <= 0 or not _is_json(environ.get("CONTENT_TYPE", "")):
+        return None
+    try:
+        return json.loads(environ["wsgi.input"].read(length))
+    except ValueError:
+        return None
+
+
+STATUS_LINES = {201: "201 CREATED", 400: "400 BAD REQUEST", 413: "413 REQUEST ENTITY TOO LARGE",
+                422: "422 UNPROCESSABLE ENTITY"}
 
 
 def _answer(start_response, status: int, text: str):

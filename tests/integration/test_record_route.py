@@ -42,3 +42,14 @@ def test_other_requests_still_reach_flask(client):  # noqa: F811
     assert client.get("/api/events").status_code == 200
     assert client.put("/api/events", json=LEAFLET).status_code == 405
     assert client.post("/api/events/", json=LEAFLET).status_code == 404
+
+
+def test_a_body_over_the_limit_is_a_413_unread_and_stores_nothing(tmp_path, client):  # noqa: F811
+    huge = '{"type": "visitor.received", "payload": {"party_size": 1}, "staff": "' + "x" * 70_000 + '"}'
+    answer = client.post("/api/events", data=huge, content_type="application/json")
+    assert answer.status_code == 413
+    assert answer.json["errors"] == {"_body": ["请求内容过长（超过 65536 字节）。"]}
+    english = client.post("/api/events?lang=en", data=huge, content_type="application/json")
+    assert english.json["errors"] == {"_body": ["Larger than 65536 bytes."]}
+    assert client.post("/api/undo", data=huge, content_type="application/json").status_code == 413  # Flask's own
+    assert stored(tmp_path) == 0
