@@ -49,25 +49,13 @@ def sync_service(bind: str, workers: int, threads: int) -> None:
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
-    """Run one RQ worker on the openday queue (JSON serializer)."""
-    from redis import Redis
-    from rq import Worker
-    from rq.serializers import JSONSerializer
-
+    """Run one RQ worker on the openday queue (JSON serializer); it outlives a Redis restart."""
     from sync_service.config import load_config
-    from worker.catchup import queue_catch_up_folds, start_catchup
-    from worker.jobs import preload as preload_jobs
-    from worker.metrics import serve_metrics_if_configured
-    from worker.queue import queue, rq_connection
+    from worker.runner import run_worker
 
-    connection = rq_connection(load_config()["REDIS_URL"])
-    queue_catch_up_folds(Redis.from_url(load_config()["REDIS_URL"], decode_responses=True), connection)
-    start_catchup(load_config()["REDIS_URL"], float(os.environ.get("OPENDAY_CATCHUP_SECONDS", 2)))
-    preload_jobs()  # plans and job code loaded once, inherited by every work horse
-    rq_worker = Worker([queue(connection)], connection=connection, serializer=JSONSerializer,
-                       maintenance_interval=int(os.environ.get("OPENDAY_MAINTENANCE_SECONDS", 60)))
-    serve_metrics_if_configured(rq_worker)  # OPENDAY_METRICS_PORT
-    rq_worker.work(burst=burst)
+    run_worker(load_config()["REDIS_URL"], burst,
+               maintenance_seconds=int(os.environ.get("OPENDAY_MAINTENANCE_SECONDS", 60)),
+               catchup_seconds=float(os.environ.get("OPENDAY_CATCHUP_SECONDS", 2)))
 
 
 @main.command("field-app")

@@ -54,11 +54,11 @@ class DayCollector:
 class WorkerCollector:
     """This RQ worker's job counts and busy seconds, from its Redis hash."""
 
-    def __init__(self, rq_redis, worker):
-        self.rq_redis, self.worker = rq_redis, worker
+    def __init__(self, rq_redis, worker_key):
+        self.rq_redis, self.worker_key = rq_redis, worker_key  # a callable: the worker may be replaced
 
     def collect(self):
-        data = {k.decode(): v.decode() for k, v in self.rq_redis.hgetall(self.worker.key).items()}
+        data = {k.decode(): v.decode() for k, v in self.rq_redis.hgetall(self.worker_key()).items()}
         jobs = CounterMetricFamily("openday_worker_jobs", "Jobs this worker finished, by outcome.", labels=["outcome"])
         jobs.add_metric(["successful"], int(data.get("successful_job_count") or 0))
         jobs.add_metric(["failed"], int(data.get("failed_job_count") or 0))
@@ -67,15 +67,16 @@ class WorkerCollector:
                                   value=float(data.get("total_working_time") or 0))
 
 
-def serve_worker_metrics(port: int, redis, rq_redis, worker, host: str = "127.0.0.1"):
-    """Serve /metrics for a worker on its own port (a daemon thread of the worker's main process)."""
+def serve_worker_metrics(port: int, redis, rq_redis, worker_key, host: str = "127.0.0.1"):
+    """Serve /metrics for a worker on its own port (a daemon thread of the worker's main process);
+    `worker_key()` names the RQ worker running now."""
     registry = CollectorRegistry()
     registry.register(DayCollector(redis))
-    registry.register(WorkerCollector(rq_redis, worker))
+    registry.register(WorkerCollector(rq_redis, worker_key))
     return start_http_server(port, addr=host, registry=registry)
 
 
-def serve_metrics_if_configured(worker) -> None:
+def serve_metrics_if_configured(rq_redis, worker_key) -> None:
     """OPENDAY_METRICS_PORT (and OPENDAY_METRICS_HOST, default 127.0.0.1) give the worker a /metrics port."""
     from redis import Redis
 
@@ -85,4 +86,4 @@ def serve_metrics_if_configured(worker) -> None:
     if port:
         redis = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
         host = os.environ.get("OPENDAY_METRICS_HOST", "127.0.0.1")
-        serve_worker_metrics(port, redis, worker.connection, worker, host)
+        serve_worker_metrics(port, redis, rq_redis, worker_key, host)

@@ -28,7 +28,7 @@ def test_compose_services_use_our_entry_points():
     assert COMPOSE["worker"]["command"] == ["openday", "worker"]
     assert COMPOSE["worker"]["deploy"]["replicas"] == 2
     assert "--appendonly" in COMPOSE["redis"]["command"]
-    # A worker exits when Redis drops mid-job (rq 3): something must start it again.
+    # A process that dies for any reason (out of memory, a bug) is started again.
     assert all(COMPOSE[name].get("restart") == "unless-stopped" for name in ("redis", "sync_service", "worker"))
 
 
