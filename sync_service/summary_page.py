@@ -9,8 +9,7 @@ from sync_service.errors import ApiError
 from sync_service.summary_access import coordinated_plan, ctx, version_arg
 from worker.summary.charts import CHARTS
 from worker.summary.documents import figure_label, figure_rows
-from worker.summary.figures import events_behind
-from worker.summary.store import closed_record, get_version, list_versions, read_log
+from worker.summary.store import closed_record, events_behind_figure, get_version, list_versions
 
 bp = Blueprint("summary_page", __name__, template_folder="summary_templates", static_folder="summary_static",
                static_url_path="/summary-static")
@@ -128,8 +127,7 @@ def figure_page(day_id: str):
     if record is None or not figure:
         raise ApiError(404, "no_summary", "No such summary version or figure.")
     content = record["content"]
-    rows = events_behind(read_log(ctx()["redis"], day_id, until=content["position"]), plan, figure,
-                         content["figures"]["closed_position"])
+    rows = events_behind_figure(ctx()["redis"], day_id, plan, figure, content)
     total = sum(r["amount"] for r in rows if r["voided_by"] is None)
     return render_template("summary/figure.html", t=STRINGS[lang], lang=lang, day_id=day_id, plan=plan,
                            record=record, figure=figure, label=figure_label(plan, figure, lang)[0],

@@ -9,9 +9,8 @@ from sync_service.errors import ApiError
 from sync_service.summary_access import coordinated_plan, ctx, summary_version, version_arg
 from sync_service.summary_exports import bp as exports_bp
 from sync_service.summary_page import bp as page_bp
-from worker.summary.figures import events_behind
 from worker.summary.job import close_and_summarize, request_summary
-from worker.summary.store import closed_record, get_template, list_versions, put_template, read_log
+from worker.summary.store import closed_record, events_behind_figure, get_template, list_versions, put_template
 
 bp = Blueprint("summary", __name__)
 bp.register_blueprint(exports_bp)
@@ -58,8 +57,7 @@ def drill_down(day_id: str):
         raise ApiError(400, "invalid", "Bad query.", errors={"figure": ["a figure name is required"]})
     record = summary_version(day_id, version_arg())
     content = record["content"]
-    entries = read_log(ctx()["redis"], day_id, until=content["position"])
-    rows = events_behind(entries, plan, figure, content["figures"]["closed_position"])
+    rows = events_behind_figure(ctx()["redis"], day_id, plan, figure, content)
     counted = sum(r["amount"] for r in rows if r["voided_by"] is None)
     return jsonify(day_id=day_id, version=record["version"], position=content["position"], figure=figure,
                    value=counted, events=rows)

@@ -7,7 +7,7 @@ from shared.plan import load_plan
 from tests.factories import make_event, void_of
 from tests.helpers import PLAN_PATH
 from worker.summary.build import build_content, canonical_bytes, changes_between, plan_template
-from worker.summary.figures import compute_figures, events_behind
+from worker.summary.figures import _Pass, compute_figures, events_behind, void_target_ids
 
 PLAN = load_plan(PLAN_PATH)
 
@@ -51,6 +51,25 @@ def test_figures_follow_the_fold_rules_and_report_everything_the_summary_needs()
         "weilao": ["养老站太少"], "_none": ["无主题"]}
     assert figures["satisfaction"]["rate"] == "66.7%"  # 2 of 3, half up, integer arithmetic
     assert figures["peak_hour"] == {"hour": "10", "visitors": 3, "inquiries": 0}
+
+
+def test_holding_only_the_void_targets_changes_nothing_but_memory():
+    """The summary job reads the voids first (void_target_ids) and holds only the events they
+    name: the figures and every drill-down are the same as when every event is held."""
+    events = _day()
+    targets = void_target_ids(events)
+    assert targets == {events[1]["event_id"], events[2]["event_id"], events[0]["event_id"]}  # a2, a3 (a void), a1
+    whole = compute_figures(_log(events), PLAN, closed_position="1009-0")
+    totals = whole["totals"]
+    assert compute_figures(_log(events), PLAN, "1009-0", totals=totals, void_targets=targets) == \
+        compute_figures(_log(events), PLAN, "1009-0", totals=totals) == whole
+    for figure in ("materials.distributed.leaflet", "voided", "booth:shashan|voided", "hot_issues", "laptop:laptop-b"):
+        assert events_behind(_log(events), PLAN, figure, void_targets=targets) == \
+            events_behind(_log(events), PLAN, figure), figure
+    held = _Pass(PLAN, keep=targets)
+    for position, event, offset in _log(events):
+        held.take(position, event, offset)
+    assert set(held.by_id) == {events[0]["event_id"], events[1]["event_id"]}  # not the other 5 entries
 
 
 def test_the_peak_hour_tie_goes_to_the_earlier_hour():

@@ -49,10 +49,12 @@ def _context(plan, figures: dict) -> dict:
     }
 
 
-def build_content(entries, plan, template: dict, closed_position: str | None, totals: dict | None = None) -> dict:
+def build_content(entries, plan, template: dict, closed_position: str | None, totals: dict | None = None,
+                  void_targets: set[str] | None = None) -> dict:
     """The whole summary for the log entries given (in order; any iterable, read once).
-    `totals`: the projection's own count of the same entries, when the caller has it."""
-    figures = compute_figures(entries, plan, closed_position, totals=totals)
+    `totals`: the projection's own count of the same entries, when the caller has it;
+    `void_targets`: the ids their voids name, so only those entries are held in memory."""
+    figures = compute_figures(entries, plan, closed_position, totals=totals, void_targets=void_targets)
     values = summary_figure_values(figures)
     context = _context(plan, figures)
     text, shown = {}, {}

@@ -24,23 +24,34 @@ def position_key(position: str | None) -> tuple[int, int]:
 
 
 class _Pass:
-    """One pass over the log: the effective events, voids, and what each event is."""
+    """One pass over the log: the effective events, voids, and what each event is.
 
-    def __init__(self, plan):
-        self.plan = plan
+    `keep`: the ids some void names (void_target_ids), when the caller knows them: only
+    those events are held for their voids, so memory grows with the voids and hot issues,
+    not with the day. `count`: work out what each event adds (the figures, when no
+    projection's totals are given, and the drill-down rows); off, take() returns nothing."""
+
+    def __init__(self, plan, keep: set[str] | None = None, count: bool = True):
+        self.plan, self.keep, self.count = plan, keep, count
         self.by_id: dict[str, tuple[str, dict, int]] = {}
         self.voided_by: dict[str, str] = {}  # target id -> void id that took effect
         self.void_events: list[tuple[str, dict, dict | None]] = []
+        self.hot: dict[str, tuple[str, dict]] = {}  # hot-issue cards: event id -> (position, event)
 
     def take(self, position: str, event: dict, offset: int) -> Counter:
         if not is_void(event):
-            self.by_id[event["event_id"]] = (position, event, offset)
-            return contributions(event, self.plan, offset)
+            if self.keep is None or event["event_id"] in self.keep:
+                self.by_id[event["event_id"]] = (position, event, offset)
+            if event["type"] == "feedback.collected" and event["payload"].get("hot_issue"):
+                self.hot[event["event_id"]] = (position, event)
+            return contributions(event, self.plan, offset) if self.count else Counter()
         target = self._void_target(event)
         self.void_events.append((position, event, target))
         if target is None:
             return Counter()
         self.voided_by[target["event_id"]] = event["event_id"]
+        if not self.count:
+            return Counter()
         return void_effect(event, target, self.by_id[target["event_id"]][2], self.plan)
 
     def _void_target(self, void: dict) -> dict | None:
@@ -95,11 +106,18 @@ def _count_leaves(totals: dict) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def compute_figures(entries, plan, closed_position: str | None = None, totals: dict | None = None) -> dict:
+def void_target_ids(events) -> set[str]:
+    """The ids the voids among `events` name (a first, cheap pass: see _Pass `keep`)."""
+    return {event["payload"]["target_event_id"] for event in events if is_void(event)}
+
+
+def compute_figures(entries, plan, closed_position: str | None = None, totals: dict | None = None,
+                    void_targets: set[str] | None = None) -> dict:
     """Everything the summary reports, from log entries in order. Deterministic: the same
     entries give the same document, key for key. With `totals` (the projection's fold of
-    the same entries: it knows quarantine resolutions) the counts are taken from it."""
-    state, flat = _Pass(plan), Counter()
+    the same entries: it knows quarantine resolutions) the counts are taken from it, and
+    with `void_targets` (void_target_ids of the same entries) only those events are held."""
+    state, flat = _Pass(plan, keep=void_targets, count=totals is None), Counter()
     devices: dict[str, Counter] = defaultdict(Counter)
     staff, staff_at, late, position, count = set(), defaultdict(set), [], None, 0
     closed = position_key(closed_position) if closed_position else None
@@ -119,9 +137,9 @@ def compute_figures(entries, plan, closed_position: str | None = None, totals: d
     else:
         whole_day = _count_leaves(totals)
     hot = defaultdict(list)
-    for pos, event, _ in state.by_id.values():
+    for pos, event in state.hot.values():
         p = event["payload"]
-        if event["type"] == "feedback.collected" and p.get("hot_issue") and event["event_id"] not in state.voided_by:
+        if event["event_id"] not in state.voided_by:
             hot[p.get("topic") or NO_TOPIC].append(
                 {"event_id": event["event_id"], "position": pos, "booth_id": event["booth_id"],
                  "text": p.get("comment", "")})
@@ -158,14 +176,15 @@ def summary_figure_values(figures: dict) -> dict[str, int]:
     return values
 
 
-def events_behind(entries, plan, figure: str, closed_position: str | None = None) -> list[dict]:
+def events_behind(entries, plan, figure: str, closed_position: str | None = None,
+                  void_targets: set[str] | None = None) -> list[dict]:
     """The events behind one figure, in log order, with what each adds.
 
     `figure` is a flat figure name ('materials.distributed.leaflet',
     'booth:bayi|visitors', 'hour:10|inquiries.total'), or 'laptop:<device>',
     'staff:<code>', 'voided', 'late', 'hot_issues' or 'hot_issues.<topic>'. For flat figures the
-    amounts of the rows not voided add up to the figure."""
-    state, rows = _Pass(plan), []
+    amounts of the rows not voided add up to the figure. `void_targets`: as for compute_figures."""
+    state, rows = _Pass(plan, keep=void_targets), []
     closed = position_key(closed_position) if closed_position else None
     for position, event, offset in entries:
         effect = state.take(position, event, offset)

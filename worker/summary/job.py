@@ -9,6 +9,7 @@ from sync_service import keys
 from sync_service.config import load_config
 from worker.queue import queue, rq_connection
 from worker.summary.build import build_content
+from worker.summary.figures import void_target_ids
 from worker.summary.store import (
     append_version,
     close_day,
@@ -17,6 +18,7 @@ from worker.summary.store import (
     log_end,
     projected_totals,
     read_log,
+    read_voids,
 )
 
 _plans = {}
@@ -27,8 +29,10 @@ def content_at(redis, day_id: str, plan, position: str) -> dict:
     (for the same template and closing)."""
     closed = closed_record(redis, day_id)
     totals = projected_totals(redis, day_id, plan, position)
+    targets = void_target_ids(read_voids(redis, day_id, until=position))  # a first pass, voids only
     entries = read_log(redis, day_id, until=position)  # read chunk by chunk while counting
-    return build_content(entries, plan, get_template(redis, plan), closed and closed["position"], totals=totals)
+    return build_content(entries, plan, get_template(redis, plan), closed and closed["position"], totals=totals,
+                         void_targets=targets)
 
 
 def make_version(redis, day_id: str, plan) -> tuple[dict, bool]:

@@ -6,9 +6,10 @@ import secrets
 
 from redis import WatchError
 
+from shared.events import VOID
 from sync_service import keys
 from worker.summary.build import changes_between, content_sha256, plan_template, template_figure_names
-from worker.summary.figures import position_key
+from worker.summary.figures import events_behind, position_key, void_target_ids
 
 CHUNK = 2000
 
@@ -38,15 +39,33 @@ def read_log(redis, day_id: str, until: str = "+", chunk: int = CHUNK):
         start = f"({entries[-1][0]}"
 
 
-def read_log_raw(redis, day_id: str, chunk: int = CHUNK):
+def read_log_raw(redis, day_id: str, chunk: int = CHUNK, until: str = "+"):
     """Raw stream entries (stream id, fields) in chunks: for exports that stream."""
     start = "-"
     while True:
-        entries = redis.xrange(keys.log(day_id), start, "+", count=chunk)
+        entries = redis.xrange(keys.log(day_id), start, until, count=chunk)
         yield from entries
         if len(entries) < chunk:
             return
         start = f"({entries[-1][0]}"
+
+
+def read_voids(redis, day_id: str, until: str = "+"):
+    """The void events of the log up to `until`; only entries that mention a void are parsed."""
+    for _, fields in read_log_raw(redis, day_id, until=until):
+        if VOID in fields["e"]:
+            event = json.loads(fields["e"])
+            if event["type"] == VOID:
+                yield event
+
+
+def events_behind_figure(redis, day_id: str, plan, figure: str, content: dict) -> list[dict]:
+    """The drill-down rows of one figure of a summary version: its log read twice (the voids
+    first), so only the events some void names are held in memory."""
+    position = content["position"]
+    targets = void_target_ids(read_voids(redis, day_id, until=position))
+    return events_behind(read_log(redis, day_id, until=position), plan, figure,
+                         content["figures"]["closed_position"], void_targets=targets)
 
 
 def log_end(redis, day_id: str) -> str:
