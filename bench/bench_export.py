@@ -4,7 +4,8 @@ bounded memory.
 The log is loaded into an embedded redis-server with the central log's entry format
 (pipelined XADD). A child process then GETs /api/v1/days/<day>/exports/events.csv with
 Flask's test client, unbuffered, reads the streamed body chunk by chunk, and reports
-its own peak RSS (ru_maxrss): the whole process, interpreter and libraries included.
+its own peak RSS during the export (bench/memory.py): the whole process, interpreter and
+libraries included.
 `--quick` streams 10^5 entries and names the figures export.100k.* to say so.
 """
 
@@ -18,7 +19,8 @@ from bench.limits import REPO, XRANGE, figure, sample_events
 
 DAY = "heping-2022-05-15"
 CHILD = r'''
-import json, resource, sys, time
+import json, sys, time
+from bench.memory import peak_rss_kb, reset_peak, rss_kb
 from flask import Flask
 from sync_service.app import create_app
 from sync_service.coordinators import add_coordinator
@@ -27,7 +29,8 @@ url, day = sys.argv[1], sys.argv[2]
 add_coordinator(Redis.from_url(url, decode_responses=True), "bench", "bench-password", [day])
 app = create_app({"REDIS_URL": url})
 client = app.test_client()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+reset_peak()
+before = rss_kb()
 start = time.perf_counter()
 response = client.get(f"/api/v1/days/{day}/exports/events.csv", auth=("bench", "bench-password"), buffered=False)
 assert response.status_code == 200 and response.is_streamed
@@ -36,7 +39,7 @@ for chunk in response.response:
     size += len(chunk); lines += chunk.count(b"\n"); chunks += 1
 elapsed = time.perf_counter() - start
 response.close()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = peak_rss_kb()
 print(json.dumps({"seconds": elapsed, "bytes": size, "rows": lines - 1, "chunks": chunks,
                   "rss_before_kb": before, "peak_rss_kb": peak}))
 '''

@@ -1,7 +1,7 @@
 """The after-the-day summary of a city's day: 10^5 log entries (20 laptops, every type,
 some hot issues and voids) summarised by the summary job's own function, in a child
-process that reports its time and its peak RSS (ru_maxrss: interpreter and libraries
-included, and before the summary, to read the difference).
+process that reports its time and its peak RSS during the summary (bench/memory.py:
+interpreter and libraries included), and its RSS just before, to read the difference.
 
 `content_at` folds the log into scratch keys (the projection's exact counts) and makes one
 pass over the entries for what the summary adds (voids, hot issues by topic, laptops,
@@ -18,7 +18,8 @@ from bench.limits import REPO, XRANGE, figure, sample_events
 
 DAY = "heping-2022-05-15"
 CHILD = r'''
-import json, resource, sys, time
+import json, sys, time
+from bench.memory import peak_rss_kb, reset_peak, rss_kb
 from redis import Redis
 from shared.plan import load_plans
 from sync_service.config import load_config
@@ -27,11 +28,12 @@ from worker.summary.store import log_end
 url, day = sys.argv[1], sys.argv[2]
 redis = Redis.from_url(url, decode_responses=True)
 plan = load_plans(load_config()["PLAN_DIR"])[day]
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+reset_peak()
+before = rss_kb()
 start = time.perf_counter()
 content = content_at(redis, day, plan, log_end(redis, day))
 elapsed = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = peak_rss_kb()
 print(json.dumps({"seconds": elapsed, "entries": content["figures"]["log_entries"],
                   "rss_before_kb": before, "peak_rss_kb": peak}))
 '''
