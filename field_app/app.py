@@ -4,7 +4,9 @@ the pusher and the puller."""
 import uuid
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import SecurityError
+from werkzeug.sansio.utils import host_is_trusted
 
 from field_app.central import Puller, cached_plan
 from field_app.event_log import EventLog
@@ -26,6 +28,10 @@ DEFAULTS = {
     "PULL_INTERVAL": 10.0,  # seconds between pulls of the central totals; 0 = only on "sync now"
     "UNDO_SECONDS": 8.0,  # "undo last" is allowed this long after an entry (the page and POST /api/undo)
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bytes of a request body: an entry is well under 2 KiB
+    # Host headers answered (Flask's own check): a web page that rebinds its DNS name to
+    # 127.0.0.1 must not reach the booth's log. `openday field-app --host` other than loopback
+    # answers any host unless OPENDAY_TRUSTED_HOSTS names them.
+    "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
 }
 
 
@@ -57,9 +63,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(bp)
     app.register_blueprint(enrollment_bp)
+    app.register_error_handler(SecurityError, _untrusted_host)
     # POST /api/events without Flask's per-request work
-    app.wsgi_app = RecordRoute(app.wsgi_app, laptop, int(app.config["MAX_CONTENT_LENGTH"]))
+    app.wsgi_app = RecordRoute(app.wsgi_app, laptop, int(app.config["MAX_CONTENT_LENGTH"]),
+                               lambda host: host_is_trusted(host, app.config["TRUSTED_HOSTS"]))
     return app
+
+
+def _untrusted_host(exc: SecurityError):
+    from field_app.i18n import pick_language, t
+
+    lang = pick_language(request.args, request.cookies, request.headers.get("Accept-Language"))
+    return jsonify(message=t("untrusted_host", lang), errors={"Host": [t("err.untrusted_host", lang)]}), 400
 
 
 def _settle_identity(config: dict, log: EventLog, plan) -> None:

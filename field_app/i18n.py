@@ -89,6 +89,9 @@ TEXT = {
                   "Keyboard: press the key shown on a button; Esc leaves a text box."),
     "device": ("本机", "Laptop"),
     "entry_refused": ("未保存：请检查", "Not saved: please check"),
+    "untrusted_host": ("拒绝访问：地址不是本机", "Refused: not addressed to this laptop"),
+    "err.untrusted_host": ("本机只接受 127.0.0.1 或 localhost 的访问。",
+                           "This laptop's app answers only 127.0.0.1 or localhost."),
     # Field names, used to say which field an error is about.
     "field.quantity": ("数量", "Quantity"),
     "field.party_size": ("人数", "Party size"),

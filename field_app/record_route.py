@@ -26,11 +26,13 @@ def _is_json(content_type: str) -> bool:
 
 
 class RecordRoute:
-    def __init__(self, flask_wsgi_app, laptop, max_bytes: int):
+    def __init__(self, flask_wsgi_app, laptop, max_bytes: int, trusted_host=lambda host: True):
         self.flask_wsgi_app, self.laptop, self.max_bytes = flask_wsgi_app, laptop, max_bytes
+        self.trusted_host = trusted_host  # Flask answers an untrusted Host with its own 400
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") != "/api/events" or environ.get("REQUEST_METHOD") != "POST":
+        if (environ.get("PATH_INFO") != "/api/events" or environ.get("REQUEST_METHOD") != "POST"
+                or not self.trusted_host(environ.get("HTTP_HOST"))):
             return self.flask_wsgi_app(environ, start_response)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)

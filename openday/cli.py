@@ -68,7 +68,9 @@ def field_app(host: str, port: int) -> None:
 
     from field_app.app import create_app
 
-    serve(create_app(), host=host, port=port, threads=8)
+    loopback = host in ("127.0.0.1", "localhost")
+    config = {} if loopback or os.environ.get("OPENDAY_TRUSTED_HOSTS") else {"TRUSTED_HOSTS": None}
+    serve(create_app(config), host=host, port=port, threads=8)
 
 
 @main.command()

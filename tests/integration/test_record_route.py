@@ -53,3 +53,17 @@ def test_a_body_over_the_limit_is_a_413_unread_and_stores_nothing(tmp_path, clie
     assert english.json["errors"] == {"_body": ["Larger than 65536 bytes."]}
     assert client.post("/api/undo", data=huge, content_type="application/json").status_code == 413  # Flask's own
     assert stored(tmp_path) == 0
+
+
+def test_a_request_not_addressed_to_this_laptop_is_refused(tmp_path, client):  # noqa: F811
+    """DNS rebinding: a web page whose name now resolves to 127.0.0.1 sends its own Host."""
+    for method, path in (("post", "/api/events"), ("get", "/api/status"), ("post", "/api/enroll"), ("get", "/")):
+        answer = getattr(client, method)(path, json=LEAFLET, headers={"Host": "evil.example:8701"})
+        assert answer.status_code == 400, path
+        assert answer.json["errors"] == {"Host": ["本机只接受 127.0.0.1 或 localhost 的访问。"]}, path
+    english = client.post("/api/events?lang=en", json=LEAFLET, headers={"Host": "127.0.0.1.evil.example"})
+    assert english.json["message"] == "Refused: not addressed to this laptop"
+    assert stored(tmp_path) == 0
+    for host in ("127.0.0.1:8701", "localhost:8701", "localhost"):
+        assert client.post("/api/events", json=LEAFLET, headers={"Host": host}).status_code == 201, host
+    assert stored(tmp_path) == 3
