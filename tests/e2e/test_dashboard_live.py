@@ -24,13 +24,19 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 INQUIRY = {"topic": "dibao", "department": "jiuzhu", "outcome": "answered"}
 
 
-def test_pushed_events_show_up_live_without_reload(central, redis, browser):  # noqa: F811
+def _live_day_page(central, redis, browser):  # noqa: F811
+    """A signed-in coordinator's day page, charts drawn and the live stream open; one laptop."""
     add_coordinator(redis, "gu", PASSWORD, [DAY])
     laptop = Laptop(central, redis, "laptop-a", "shashan")
     page = browser.new_page()
     sign_in(page, central)
     charts_drawn(page)
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    return page, laptop
+
+
+def test_pushed_events_show_up_live_without_reload(central, redis, browser):  # noqa: F811
+    page, laptop = _live_day_page(central, redis, browser)
     expect(headline(page, "visitors")).to_have_attribute("data-value", "0")
     page.evaluate("window.stillTheSamePage = true")
     loaded_totals = page.evaluate("window.openday.totalsFetches")
@@ -62,12 +68,7 @@ def test_pushed_events_show_up_live_without_reload(central, redis, browser):  # 
 
 def test_a_chart_request_that_fails_is_tried_again(central, redis, browser):  # noqa: F811
     """A dropped chart request (flaky intranet) does not leave the chart stale."""
-    add_coordinator(redis, "gu", PASSWORD, [DAY])
-    laptop = Laptop(central, redis, "laptop-a", "shashan")
-    page = browser.new_page()
-    sign_in(page, central)
-    charts_drawn(page)
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    page, laptop = _live_day_page(central, redis, browser)
     attempts = []
 
     def drop_the_first(route):
@@ -82,12 +83,7 @@ def test_a_chart_request_that_fails_is_tried_again(central, redis, browser):  # 
 
 
 def test_a_quarantined_key_is_mapped_from_the_page(central, redis, browser):  # noqa: F811
-    add_coordinator(redis, "gu", PASSWORD, [DAY])
-    laptop = Laptop(central, redis, "laptop-a", "shashan")
-    page = browser.new_page()
-    sign_in(page, central)
-    charts_drawn(page)
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    page, laptop = _live_day_page(central, redis, browser)
 
     laptop.push(("inquiry.answered", {**INQUIRY, "topic": "zhufang"}), ("inquiry.answered", INQUIRY))
     expect(headline(page, "quarantined")).to_have_attribute("data-value", "1")
