@@ -1,21 +1,11 @@
 """What every summary route needs: the day's plan for a coordinator, the version asked for."""
 
-from flask import current_app, request
+from flask import request
 
+from sync_service.context import ctx, plan_of
 from sync_service.coordinators import require_coordinator
 from sync_service.errors import ApiError
 from worker.summary.store import closed_record, get_version
-
-
-def ctx():
-    return current_app.extensions["openday"]
-
-
-def plan_of(day_id: str):
-    plan = ctx()["plans"].get(day_id)
-    if plan is None:
-        raise ApiError(404, "unknown_day", f"No day plan for {day_id}.")
-    return plan
 
 
 def coordinated_plan(day_id: str):

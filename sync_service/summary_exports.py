@@ -3,8 +3,9 @@ HTML, and its charts as PNG. Coordinators only. Each route: parse, call, map err
 
 from flask import Blueprint, Response, request, stream_with_context
 
+from sync_service.context import ctx
 from sync_service.errors import ApiError
-from sync_service.summary_access import coordinated_plan, ctx, summary_version, version_arg
+from sync_service.summary_access import coordinated_plan, summary_version, version_arg
 from worker.projection import read_totals
 from worker.summary.charts import CHARTS, chart_png
 from worker.summary.documents import summary_docx, summary_html, summary_markdown

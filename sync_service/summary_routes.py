@@ -5,8 +5,9 @@ Each route: parse, call one function, map errors."""
 from flask import Blueprint, jsonify, request
 
 from shared.summary_text import TemplateError
+from sync_service.context import ctx
 from sync_service.errors import ApiError
-from sync_service.summary_access import coordinated_plan, ctx, summary_version, version_arg
+from sync_service.summary_access import coordinated_plan, summary_version, version_arg
 from sync_service.summary_exports import bp as exports_bp
 from sync_service.summary_page import bp as page_bp
 from worker.summary.job import close_and_summarize, request_summary

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
 from shared.events import QUARANTINE_RESOLUTION
+from sync_service.context import ctx, plan_of
 from sync_service.coordinators import require_coordinator
 from sync_service.day_readers import require_day_reader
 from sync_service.errors import ApiError
@@ -25,21 +26,10 @@ bp = Blueprint("totals", __name__)
 LIVE_RETRY_SECONDS = 5
 
 
-def _ctx():
-    return current_app.extensions["openday"]
-
-
-def _plan(day_id: str):
-    plan = _ctx()["plans"].get(day_id)
-    if plan is None:
-        raise ApiError(404, "unknown_day", f"没有这一天的计划 / No day plan for {day_id}.")
-    return plan
-
-
 @bp.get("/api/v1/days/<day_id>/totals")
 def totals(day_id: str):
-    plan = _plan(day_id)
-    redis = _ctx()["redis"]
+    plan = plan_of(day_id)
+    redis = ctx()["redis"]
     require_day_reader(redis, day_id)
     booth = request.args.get("booth")
     if booth is not None and booth not in plan.keys("booths") and not known_booth(read_flat(redis, day_id)[0], booth):
@@ -52,7 +42,7 @@ def totals(day_id: str):
 def _live_slots() -> threading.BoundedSemaphore:
     """Open streams allowed in this process. Each holds a server thread for its whole life, so
     they may take all threads but a few: laptops' pushes must always find one free."""
-    extensions = _ctx()
+    extensions = ctx()
     if "live_slots" not in extensions:
         config = current_app.config
         slots = int(config.get("LIVE_STREAMS") or max(1, int(config.get("WEB_THREADS", 16)) - 4))
@@ -62,14 +52,14 @@ def _live_slots() -> threading.BoundedSemaphore:
 
 @bp.get("/api/v1/days/<day_id>/live")
 def live(day_id: str):
-    _plan(day_id)
-    require_day_reader(_ctx()["redis"], day_id)
+    plan_of(day_id)
+    require_day_reader(ctx()["redis"], day_id)
     slots = _live_slots()
     if not slots.acquire(blocking=False):
         raise ApiError(503, "busy", "实时连接已满,请稍后重试 / Too many live viewers here; try again shortly.",
                        retry_after=LIVE_RETRY_SECONDS)
     config = current_app.config
-    stream = live_messages(_ctx()["redis"], day_id, heartbeat=float(config.get("LIVE_HEARTBEAT", 15)),
+    stream = live_messages(ctx()["redis"], day_id, heartbeat=float(config.get("LIVE_HEARTBEAT", 15)),
                            max_seconds=float(config.get("LIVE_MAX_SECONDS", 300)))
     response = Response(stream, mimetype="text/event-stream",
                         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -79,14 +69,14 @@ def live(day_id: str):
 
 @bp.get("/api/v1/days/<day_id>/quarantine")
 def quarantine(day_id: str):
-    plan = _plan(day_id)
+    plan = plan_of(day_id)
     require_coordinator(day_id)
-    return jsonify(quarantine_report(_ctx()["redis"], plan, day_id))
+    return jsonify(quarantine_report(ctx()["redis"], plan, day_id))
 
 
 @bp.post("/api/v1/days/<day_id>/quarantine/resolve")
 def resolve(day_id: str):
-    plan = _plan(day_id)
+    plan = plan_of(day_id)
     coordinator = require_coordinator(day_id)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -97,7 +87,7 @@ def resolve(day_id: str):
         raise ApiError(422, "invalid", "处理意见无效,未作任何改动 / The resolution is not valid; nothing changed.",
                        errors=exc.messages) from exc
     try:
-        event = resolve_quarantined(_ctx()["log"], plan, day_id, resolution, coordinator.username)
+        event = resolve_quarantined(ctx()["log"], plan, day_id, resolution, coordinator.username)
     except NotQuarantined as exc:
         raise ApiError(404, "not_quarantined", f"没有待处理的 {exc} / No event is quarantined under {exc}.") from exc
     except AlreadyResolved as exc:
@@ -105,6 +95,6 @@ def resolve(day_id: str):
     except UnknownTarget as exc:
         raise ApiError(422, "invalid", "目标不在计划中 / The target key is not in the plan.",
                        errors={"to": [f"{exc} is not a key of this catalogue."]}) from exc
-    request_fold(_ctx()["redis"], _ctx()["rq_redis"], day_id)
+    request_fold(ctx()["redis"], ctx()["rq_redis"], day_id)
     return jsonify(event_id=event["event_id"], field=resolution["field"], key=resolution["key"],
                    action=resolution["action"], to=resolution["to"]), 202

@@ -7,9 +7,10 @@ a chart's figures the page fetches that one chart again (`chart` below), which r
 that chart's figures: a live update costs the server only what changed.
 """
 
-from flask import Response, current_app, redirect, render_template, request, session, url_for
+from flask import Response, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
+from sync_service.context import ctx
 from sync_service.coordinators import Coordinator, get_coordinator
 from sync_service.dashboard import bp
 from sync_service.dashboard.chart_figures import CHARTS, read_charts
@@ -20,15 +21,11 @@ from sync_service.errors import ApiError
 CATALOGUES = ("booths", "departments", "topics", "materials", "outcomes", "ratings")
 
 
-def _ctx():
-    return current_app.extensions["openday"]
-
-
 def _signed_in() -> Coordinator | None:
     """The coordinator of the browser session. Pages open only with a session: a device
     token or Basic credentials do not open them."""
     username = session.get("coordinator")
-    return get_coordinator(_ctx()["redis"], username) if username else None
+    return get_coordinator(ctx()["redis"], username) if username else None
 
 
 def _refuse_anonymous():
@@ -47,7 +44,7 @@ def days():
     if coordinator is None:
         return _refuse_anonymous()
     lang = current_lang()
-    granted = [plan for day_id, plan in sorted(_ctx()["plans"].items()) if coordinator.may_see(day_id)]
+    granted = [plan for day_id, plan in sorted(ctx()["plans"].items()) if coordinator.may_see(day_id)]
     return render_template("dashboard/days.html", t=STRINGS[lang], lang=lang, plans=granted,
                            coordinator=coordinator)
 
@@ -82,7 +79,7 @@ def _granted_plan(day_id: str, lang: str):
     coordinator = _signed_in()
     if coordinator is None:
         return None, None, _refuse_anonymous()
-    plan = _ctx()["plans"].get(day_id)
+    plan = ctx()["plans"].get(day_id)
     if not coordinator.may_see(day_id):
         return None, None, _message(lang, STRINGS[lang]["day_forbidden"].format(day=day_id), 403)
     if plan is None:
@@ -96,7 +93,7 @@ def day(day_id: str):
     coordinator, plan, refusal = _granted_plan(day_id, lang)
     if refusal:
         return refusal
-    position, charts = read_charts(_ctx()["redis"], plan, day_id, CHARTS, lang)
+    position, charts = read_charts(ctx()["redis"], plan, day_id, CHARTS, lang)
     boot = {**page_boot(plan, lang), "charts_position": position}
     # matplotlib's SVG writer escapes every label it writes, so the text is safe inside the page
     svgs = {name: Markup(render_svg(chart)) for name, chart in charts.items()}
@@ -114,7 +111,7 @@ def chart(day_id: str, name: str):
     if name not in CHARTS:
         raise ApiError(404, "unknown_chart", f"没有这个图表 / No chart {name!r}.",
                        errors={"name": [f"One of {', '.join(CHARTS)}."]})
-    position, charts = read_charts(_ctx()["redis"], plan, day_id, (name,), lang)
+    position, charts = read_charts(ctx()["redis"], plan, day_id, (name,), lang)
     response = Response(render_svg(charts[name]), mimetype="image/svg+xml")
     response.headers["X-Log-Position"] = position
     response.headers["Cache-Control"] = "no-store"  # the figures move all day
