@@ -118,33 +118,38 @@ def coordinator() -> None:
 
 @coordinator.command("add")
 @click.argument("username")
-@click.option("--day", "days", multiple=True, required=True, help="A day the account may see ('*' for all).")
+@click.option("--day", "days", multiple=True, help="A day the account may see ('*' for all).")
+@click.option("--admin", is_flag=True, help="An organiser: creates days, grants coordinators, sees every day.")
 @click.password_option(envvar="OPENDAY_COORDINATOR_PASSWORD")
-def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None:
-    """Create or replace a coordinator account granted the given days."""
+def coordinator_add(username: str, days: tuple[str, ...], admin: bool, password: str) -> None:
+    """Create or replace a coordinator account granted the given days (or an organiser, --admin)."""
     from redis import Redis
 
     from openday.plans import plan_for_day
     from sync_service.config import load_config
-    from sync_service.coordinators import add_coordinator
+    from sync_service.coordinators import COORDINATOR, ORGANISER, add_coordinator
 
+    if not days and not admin:
+        raise click.UsageError("需要 --day(或 --admin)/ give at least one --day (or --admin)")
     for day_id in days:
         if day_id != "*":
             plan_for_day(day_id)
     redis_client = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
     try:
-        account = add_coordinator(redis_client, username, password, list(days))
+        account = add_coordinator(redis_client, username, password, list(days), ORGANISER if admin else COORDINATOR)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--password") from exc
-    click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
+    click.echo(f"{account.role} {account.username}: days {', '.join(account.days) or 'every day'}")
 
 
 from openday.close_day import close_day_command  # noqa: E402 - subcommands in their own modules
+from openday.plan_cli import plan as plan_group  # noqa: E402
 from openday.simulate.command import simulate  # noqa: E402 - subcommands registered after the group
 
 main.add_command(simulate)
 main.add_command(close_day_command)
 main.add_command(enrollment_code)
+main.add_command(plan_group)  # openday plan import / export / template
 device.add_command(revoke_device_command)
 main.add_command(rebuild_command)  # openday rebuild --day D
 main.add_command(verify_command)  # openday verify --day D

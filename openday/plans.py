@@ -4,16 +4,20 @@ import click
 
 
 def plan_for_day(day_id: str, param_hint: str = "--day"):
-    from shared.plan import load_plans
-    from sync_service.config import load_config
+    """The day's current plan version in Redis (imported from OPENDAY_PLAN_DIR if absent)."""
+    from redis import Redis
 
-    plan_dir = load_config()["PLAN_DIR"]
-    plans = load_plans(plan_dir)
-    if day_id not in plans:
-        known = ", ".join(sorted(plans)) or "none"
-        raise click.BadParameter(f"{plan_dir} 中没有 {day_id} 的计划 / no day plan for {day_id} in {plan_dir} "
+    from sync_service.config import load_config
+    from sync_service.plan_store import PlanCache
+
+    config = load_config()
+    plans = PlanCache(Redis.from_url(config["REDIS_URL"], decode_responses=True), config["PLAN_DIR"])
+    plan = plans.get(day_id)
+    if plan is None:
+        known = ", ".join(plans.days()) or "none"
+        raise click.BadParameter(f"没有 {day_id} 的计划 / no day plan for {day_id} in Redis or {config['PLAN_DIR']} "
                                  f"(days: {known})", param_hint=param_hint)
-    return plans[day_id]
+    return plan
 
 
 def booth_of_day(day_id: str, booth_id: str) -> str:

@@ -52,6 +52,11 @@ class DayPlan:
     day_id: str
     timezone: str
     raw: dict = field(repr=False)
+    version: int = 0  # the centre's plan version (docs/plans.md); 0: read from a file
+
+    def offered(self, catalogue: str) -> list[str]:
+        """Ids the booth page offers: every key but the retired ones (still labelled in figures)."""
+        return [item["id"] for item in self.raw[catalogue] if not item.get("retired")]
 
     def keys(self, catalogue: str) -> list[str]:
         """Ids of one catalogue in plan order; 'outcomes' and 'ratings' come from the model."""
@@ -75,14 +80,14 @@ class DayPlan:
         return {key: self.label(catalogue, key, lang) for key in self.keys(catalogue)}
 
 
-def parse_plan(data: dict) -> DayPlan:
+def parse_plan(data: dict, version: int = 0) -> DayPlan:
     """Validate a plan document; raises marshmallow.ValidationError with per-field reasons."""
     loaded = _PlanSchema().load(data)
     for catalogue in CATALOGUES:
         ids = [item["id"] for item in loaded[catalogue]]
         if len(ids) != len(set(ids)):
             raise ValidationError({catalogue: ["duplicate id"]})
-    return DayPlan(day_id=loaded["day_id"], timezone=loaded["timezone"], raw=data)
+    return DayPlan(day_id=loaded["day_id"], timezone=loaded["timezone"], raw=data, version=version)
 
 
 def load_plan(path: str | Path) -> DayPlan:

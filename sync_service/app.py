@@ -3,10 +3,10 @@
 from flask import Flask
 from redis import Redis
 
-from shared.plan import load_plans
 from sync_service.central_log import CentralLog
 from sync_service.config import load_config
 from sync_service.coordinators import secret_key
+from sync_service.plan_store import PlanCache, PlanDir, import_all
 from worker.queue import rq_connection
 
 
@@ -20,14 +20,15 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(redis)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    import_all(redis, PlanDir(app.config["PLAN_DIR"]))  # days of OPENDAY_PLAN_DIR not yet in Redis
     app.extensions["openday"] = {
         "redis": redis,
         "rq_redis": rq_connection(app.config["REDIS_URL"]),
         "log": CentralLog(redis),
-        "plans": load_plans(app.config["PLAN_DIR"]),
+        "plans": PlanCache(redis, app.config["PLAN_DIR"]),  # current versions, from Redis
     }
 
-    from sync_service import device_api, observability, openapi, push_api
+    from sync_service import accounts_api, device_api, observability, openapi, plans_api, push_api
     from sync_service.dashboard import bp as dashboard_bp
     from sync_service.errors import register_error_handlers
     from sync_service.routes import bp
@@ -39,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(bp)
     app.register_blueprint(push_api.bp)
     app.register_blueprint(device_api.bp)
+    app.register_blueprint(plans_api.bp)
+    app.register_blueprint(accounts_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(summary_bp)

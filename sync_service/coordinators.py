@@ -15,28 +15,39 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from sync_service import keys
 from sync_service.errors import ApiError
 
+ORGANISER, COORDINATOR = "organiser", "coordinator"
+
 
 @dataclass(frozen=True)
 class Coordinator:
     username: str
     days: tuple[str, ...]
+    role: str = COORDINATOR  # an organiser creates days, grants coordinators and sees every day
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role == ORGANISER
 
     def may_see(self, day_id: str) -> bool:
-        return day_id in self.days or "*" in self.days
+        return self.is_organiser or day_id in self.days or "*" in self.days
 
 
-def add_coordinator(redis, username: str, password: str, days: list[str]) -> Coordinator:
+def _account(username: str, record: dict) -> Coordinator:
+    return Coordinator(username, tuple(record["days"]), record.get("role", COORDINATOR))
+
+
+def add_coordinator(redis, username: str, password: str, days: list[str], role: str = COORDINATOR) -> Coordinator:
     """Create or replace an account; `days` may contain '*' for every day."""
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
-    record = {"password_hash": generate_password_hash(password), "days": sorted(set(days))}
+    record = {"password_hash": generate_password_hash(password), "days": sorted(set(days)), "role": role}
     redis.hset(keys.COORDINATORS, username, json.dumps(record))
-    return Coordinator(username, tuple(record["days"]))
+    return _account(username, record)
 
 
 def get_coordinator(redis, username: str) -> Coordinator | None:
     raw = redis.hget(keys.COORDINATORS, username)
-    return Coordinator(username, tuple(json.loads(raw)["days"])) if raw else None
+    return _account(username, json.loads(raw)) if raw else None
 
 
 def check_credentials(redis, username: str, password: str) -> Coordinator | None:
@@ -47,7 +58,7 @@ def check_credentials(redis, username: str, password: str) -> Coordinator | None
     record = json.loads(raw)
     if not check_password_hash(record["password_hash"], password or ""):
         return None
-    return Coordinator(username, tuple(record["days"]))
+    return _account(username, record)
 
 
 def current_coordinator() -> Coordinator | None:
@@ -70,6 +81,15 @@ def require_coordinator(day_id: str | None = None) -> Coordinator:
         raise ApiError(403, "forbidden", f"账号 {coordinator.username} 无权查看 {day_id} / "
                        f"Coordinator {coordinator.username} is not granted day {day_id}.")
     return coordinator
+
+
+def require_organiser() -> Coordinator:
+    """The calling account if it is an organiser; else 401 or 403."""
+    account = require_coordinator()
+    if not account.is_organiser:
+        raise ApiError(403, "forbidden", f"只有组织者可以这样做,{account.username} 是协调员 / "
+                       f"Only an organiser may do this; {account.username} is a coordinator.")
+    return account
 
 
 def secret_key(redis) -> str:

@@ -9,7 +9,6 @@ from marshmallow import ValidationError
 from sync_service.api_schemas import ENROLL_REQUEST, NEW_ENROLLMENT_CODE
 from sync_service.context import ctx, plan_of
 from sync_service.coordinators import require_coordinator
-from sync_service.day_readers import require_day_reader
 from sync_service.device_auth import (
     RateLimited,
     rate_limited_response,
@@ -77,12 +76,6 @@ def enroll():
         message = f"Device id {request['device_id']} is already enrolled; the laptop must choose a new one."
         raise ApiError(409, "device_exists", message, errors={"device_id": [message]}) from exc
     return jsonify(device_id=device.device_id, booth_id=device.booth_id, day_id=device.day_id, token=token), 201
-
-
-@bp.get("/api/v1/days/<day_id>/plan")
-def day_plan(day_id: str):
-    require_day_reader(ctx()["redis"], day_id)
-    return jsonify(plan_of(day_id).raw)
 
 
 @bp.get("/api/v1/days/<day_id>/devices")

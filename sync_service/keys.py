@@ -74,6 +74,12 @@ def projection(day_id: str, generation: str = "live") -> list[str]:
             quarantine_index(day_id, generation), resolutions(day_id, generation)]
 
 
+def plan_versions(day_id: str) -> str:
+    """List: the day's plan versions, oldest first; element i is version i+1 as JSON {version,
+    plan, by, at, changes}. Appended only (sync_service/plan_store.py); AOF keeps it."""
+    return _day(day_id, "plan:versions")
+
+
 def projection_epoch(day_id: str) -> str:
     """Integer: bumped when a rebuilt generation is swapped in as 'live', so a fold that
     started before the swap cannot commit on top of it."""
@@ -95,7 +101,8 @@ def updates_channel(day_id: str) -> str:
 
 DEVICE_TOKENS = "od:device-tokens"  # Hash: sha256(token) -> JSON {device_id, booth_id, day_id}
 DAYS = "od:days"  # Set: day ids that have a log
-COORDINATORS = "od:coordinators"  # Hash: username -> JSON {password_hash, days}
+COORDINATORS = "od:coordinators"  # Hash: username -> JSON {password_hash, days, role ('organiser' or absent)}
+PLAN_DAYS = "od:plan-days"  # Set: day ids with a plan in Redis (plan_versions); see docs/plans.md
 SECRET_KEY = "od:secret-key"  # String: session signing key when OPENDAY_SECRET_KEY is not set
 
 

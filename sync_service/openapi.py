@@ -16,6 +16,7 @@ from sync_service.api_schemas import (
     Error,
     NewEnrollmentCode,
 )
+from sync_service.plans_openapi import describe_plans
 
 bp = Blueprint("openapi", __name__)
 DEVICE_AUTH = [{"device": []}]
@@ -104,9 +105,7 @@ def build_spec(day_ids: list[str]) -> dict:
         COORDINATOR_AUTH, parameters=[DAY, {"name": "device_id", "in": "path", "required": True,
                                             "schema": {"type": "string"}}])})
     DAY_READER = [{"device": []}, {"coordinator": []}]  # sync_service/day_readers.py
-    spec.path("/api/v1/days/{day_id}/plan", operations={"get": _operation(
-        "The day plan (device token of that day, or coordinator)",
-        _answers(200, {"type": "object"}, 401, 403, 404), DAY_READER, parameters=[DAY])})
+    describe_plans(spec, DAY)  # days, plans and their versions, accounts
     spec.path("/api/v1/days/{day_id}/totals", operations={"get": _operation(
         "The day's figures at a log position, whole day or ?booth= (device token of that day, or coordinator); "
         "the live feed of the same figures is Server-Sent Events at /api/v1/days/{day_id}/live",
@@ -118,6 +117,7 @@ def build_spec(day_ids: list[str]) -> dict:
 @bp.get("/api/v1/openapi.json")
 def openapi_json():
     extensions = current_app.extensions["openday"]
-    if "openapi" not in extensions:
-        extensions["openapi"] = build_spec(sorted(extensions["plans"]))
+    days = tuple(extensions["plans"])  # days created through the API join the enum
+    if extensions.get("openapi_days") != days:
+        extensions["openapi"], extensions["openapi_days"] = build_spec(list(days)), days
     return jsonify(extensions["openapi"])

@@ -52,12 +52,16 @@ def resolve_quarantined(log, plan, day_id: str, resolution: dict, by: str) -> di
         raise NotQuarantined(name)
     if resolution["action"] == "map" and resolution["to"] not in plan.keys(RESOLVABLE_FIELDS[resolution["field"]]):
         raise UnknownTarget(resolution["to"])
+    return append_resolution(log, day_id, {"field": resolution["field"], "key": resolution["key"],
+                                            "action": resolution["action"], "to": resolution.get("to")}, by)
+
+
+def append_resolution(log, day_id: str, payload: dict, by: str) -> dict:
+    """Append a resolution event with `payload` as the coordinator device; returns it."""
     for _ in range(20):  # two coordinators at once: the loser takes the next seq
         event = {"event_id": new_event_id(), "device_id": COORDINATOR_DEVICE, "day_id": day_id, "booth_id": "_",
                  "seq": log.acked_seq(day_id, COORDINATOR_DEVICE) + 1, "type": RESOLUTION, "v": 1,
-                 "recorded_at": to_rfc3339(now_utc()), "staff": by[:32],
-                 "payload": {"field": resolution["field"], "key": resolution["key"],
-                             "action": resolution["action"], "to": resolution.get("to")}}
+                 "recorded_at": to_rfc3339(now_utc()), "staff": by[:32], "payload": payload}
         try:
             log.append_batch(day_id, COORDINATOR_DEVICE, [event], int(now_utc().timestamp() * 1000))
             return event

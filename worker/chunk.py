@@ -8,7 +8,10 @@ Rules, in log order:
   id, of an event not before it in the log, of another device's event, of a void, or of
   an already voided event changes nothing but 'voids_ignored';
 - a resolution (folded alone, see projection.py) re-folds the events quarantined under
-  its key with the new mapping: each moves by (new effect - old effect).
+  its key with the new mapping: each moves by (new effect - old effect). One made by a
+  plan version that added the key (action 'added', docs/plans.md) maps the key to itself;
+  in a rebuild, whose plan knew the key from the start, it holds nothing back and moves
+  nothing.
 """
 
 import json
@@ -19,6 +22,8 @@ from typing import NamedTuple
 
 from shared.events import COORDINATOR_DEVICE, RESOLUTION, VOID
 from worker.fold import FoldView, unit_figures
+
+ADDED = "added"  # the resolution a plan version makes for a quarantined key it adds
 
 
 class Entry(NamedTuple):
@@ -107,11 +112,17 @@ class ChunkFold:
         indexed under its key."""
         p, event = entry.event["payload"], entry.event
         fk = (p["field"], p["key"])
-        known = self.view.keys.known[p["field"]]
-        if fk in self.view.resolutions or p["key"] in known or (p["action"] == "map" and p["to"] not in known):
+        if p["action"] == ADDED:
+            known, to = self.view.keys.full[p["field"]], p["key"]
+            ignored = fk in self.view.resolutions or p["key"] not in known
+        else:
+            known = self.view.keys.known[p["field"]]
+            ignored = fk in self.view.resolutions or p["key"] in known \
+                or (p["action"] == "map" and p["to"] not in known)
+            to = p["to"] if p["action"] == "map" else None
+        if ignored:
             self.tallies[("resolutions_ignored", "")] += 1
         else:
-            to = p["to"] if p["action"] == "map" else None
             after = self.view.with_resolution(*fk, to)
             for target in quarantined:
                 eid = target.event["event_id"]

@@ -107,9 +107,12 @@ class PlanKeys:
     """The plan's key sets and time zone, with a cache of local hours (per 15 minutes:
     every time zone in use is a whole number of quarter hours from UTC)."""
 
-    def __init__(self, plan):
+    def __init__(self, plan, hidden: frozenset = frozenset()):
         self.zone = ZoneInfo(plan.timezone)
-        self.known = {field: frozenset(plan.keys(catalogue)) for field, catalogue in RESOLVABLE_FIELDS.items()}
+        self.full = {field: frozenset(plan.keys(catalogue)) for field, catalogue in RESOLVABLE_FIELDS.items()}
+        # `hidden`: (field, key) pairs a new plan version added while entries still wait in
+        # quarantine for them; they count as unknown until the version's resolution is folded
+        self.known = {field: keys - {k for f, k in hidden if f == field} for field, keys in self.full.items()}
         self._hours: dict[int, str] = {}
         self._minutes: dict[str, int] = {}  # 'YYYY-MM-DDTHH:MM±hh:mm' -> its UTC epoch ms
         self._effects: dict[frozenset, dict] = {}  # resolutions -> FoldView.effect's memo under them
@@ -158,24 +161,30 @@ def _epoch_ms(text: str) -> int:
 _plan_keys: dict[int, tuple] = {}
 
 
-def plan_keys(plan) -> PlanKeys:
-    cached = _plan_keys.get(id(plan))
+def plan_keys(plan, hidden: frozenset = frozenset()) -> PlanKeys:
+    cached = _plan_keys.get((id(plan), hidden))
     if cached is None or cached[0] is not plan:
-        cached = _plan_keys[id(plan)] = (plan, PlanKeys(plan))
+        if len(_plan_keys) > 64:  # plan versions come and go in a long-running worker
+            _plan_keys.clear()
+        cached = _plan_keys[(id(plan), hidden)] = (plan, PlanKeys(plan, hidden))
     return cached[1]
 
 
 class FoldView:
-    """What an event's effect depends on besides the event: the plan and the quarantine
-    resolutions folded so far ((field, key) -> plan key, or None when rejected)."""
+    """What an event's effect depends on besides the event: the plan, the quarantine
+    resolutions folded so far ((field, key) -> plan key, or None when rejected) and the
+    plan keys still `pending` (quarantined, added by a plan version whose resolution is
+    not folded yet: unknown until it is, so live fold and rebuild agree)."""
 
-    def __init__(self, plan, resolutions: dict | None = None):
-        self.keys = plan if isinstance(plan, PlanKeys) else plan_keys(plan)
+    def __init__(self, plan, resolutions: dict | None = None, pending: frozenset = frozenset()):
+        self.plan, self.pending = plan, pending
         self.resolutions = resolutions or {}
+        hidden = frozenset(fk for fk in pending if fk not in self.resolutions)
+        self.keys = plan if isinstance(plan, PlanKeys) else plan_keys(plan, hidden)
         self._effects: dict[tuple, Effect] = self.keys.effects_memo(self.resolutions)  # see effect()
 
     def with_resolution(self, field: str, key: str, to: str | None) -> "FoldView":
-        return FoldView(self.keys, {**self.resolutions, (field, key): to})
+        return FoldView(self.plan, {**self.resolutions, (field, key): to}, self.pending)
 
     def effect(self, event: dict, offset_ms: int) -> Effect:
         """What the event adds. Events alike in hour, booth, type and the payload values
@@ -232,6 +241,9 @@ class FoldView:
             unresolved.append((field, key))
             return key, rejected
         to = self.resolutions[(field, key)]
+        if to == key:  # a plan version added the key, a later one lacks it: unknown again
+            unresolved.append((field, key))
+            return key, rejected
         return (key, True) if to is None else (to, rejected)
 
 

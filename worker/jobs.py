@@ -4,24 +4,27 @@ import os
 
 from redis import Redis
 
-from shared.plan import load_plans
 from sync_service import keys
 from sync_service.config import load_config
-from worker.projection import CHUNK, fold_to_end
+from sync_service.plan_store import PlanCache
+from worker.projection import CHUNK, PlanBehind, fold_to_end
 from worker.summary.job import request_summary_if_closed
 
-_plans = {}
+_context_cache = {}
 
 
 def _context():
-    config = load_config()
-    if not _plans:
-        _plans.update(load_plans(config["PLAN_DIR"]))
-    return Redis.from_url(config["REDIS_URL"], decode_responses=True), _plans
+    """Redis and the plans (read from Redis, one LLEN a day per job: a new version is seen
+    by the next fold)."""
+    if not _context_cache:
+        config = load_config()
+        redis = Redis.from_url(config["REDIS_URL"], decode_responses=True)
+        _context_cache.update(redis=redis, plans=PlanCache(redis, config["PLAN_DIR"]))
+    return _context_cache["redis"], _context_cache["plans"]
 
 
 def preload() -> None:
-    """Import the job code and load the plans in the worker's main process, so each forked
+    """Import the job code and connect in the worker's main process, so each forked
     work horse starts with them (a fold's latency is then the fold, not imports)."""
     _context()
 
@@ -31,7 +34,13 @@ def fold_day(day_id: str) -> int:
     chunk's commit publishes its changed figures to the day's updates channel)."""
     redis, plans = _context()
     redis.delete(keys.fold_requested(day_id))  # pushes from now on queue another fold: nothing is missed
-    folded = fold_to_end(redis, day_id, plans[day_id], chunk=int(os.environ.get("OPENDAY_FOLD_CHUNK", CHUNK)))
+    chunk, folded = int(os.environ.get("OPENDAY_FOLD_CHUNK", CHUNK)), 0
+    for _ in range(10):  # a plan version saved while folding: fold on with it
+        try:
+            folded += fold_to_end(redis, day_id, plans[day_id], chunk=chunk)
+            break
+        except PlanBehind:
+            continue
     if folded:
         request_summary_if_closed(redis, day_id)  # a late event after closing: a new summary version
     return folded

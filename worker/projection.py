@@ -20,7 +20,7 @@ import orjson
 from shared.events import RESOLUTION, VOID
 from sync_service import keys
 from worker.chunk import ChunkFold, Entry, entry_from_tuple, position
-from worker.fold import FoldView
+from worker.fold import FoldView, plan_keys
 from worker.store import ProjectionStore
 from worker.totals import build_document
 
@@ -104,16 +104,33 @@ def _fold_resolution(store: ProjectionStore, fold: ChunkFold, entry: Entry) -> N
     fold.resolution(entry, [e for e in held if not status[e.event["event_id"]][0]])
 
 
+class PlanBehind(Exception):
+    """The log holds a resolution made by a plan version newer than the plan folding it:
+    fold again with the current plan (nothing of this chunk was committed)."""
+
+
+def pending_keys(store: ProjectionStore, plan) -> frozenset:
+    """(field, key) pairs quarantined in this projection that the plan now knows: a plan
+    version added them and its resolution (action 'added') is not folded yet. Read once per
+    fold call: within it only that resolution can remove one, and none can appear."""
+    known = plan_keys(plan).full
+    names = store.redis.hkeys(keys.quarantine(store.day_id, store.generation))
+    held = ((n.decode() if isinstance(n, bytes) else n).partition("|") for n in names)
+    return frozenset((field, key) for field, _, key in held if key in known.get(field, ()))
+
+
 def _fold_and_commit(store: ProjectionStore, plan, read: tuple, publish: bool,
-                     may_resolve: bool = True) -> tuple[list[Entry], bool]:
+                     may_resolve: bool = True, pending: frozenset = frozenset()) -> tuple[list[Entry], bool]:
     """Fold what one read returned and try to commit it: (the entries, committed?).
     `may_resolve=False`: the caller saw no resolution in the chunk, none to cut at."""
     checkpoint, epoch, flat, resolved = read
     entries = _entries(flat)
     if may_resolve:
         entries = _cut_at_resolution(entries)
-    fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
+    fold = ChunkFold(FoldView(plan, _resolutions(resolved), pending))
     if entries[0].event["type"] == RESOLUTION:
+        if entries[0].event["payload"].get("version", 0) > plan.version:
+            raise PlanBehind(entries[0].event["payload"]["version"])
         _fold_resolution(store, fold, entries[0])
     else:
         _fold_events(store, fold, entries)
@@ -130,7 +147,7 @@ def fold_chunk(redis, day_id: str, plan, chunk: int = CHUNK, generation: str = "
             read = store.read_chunk(chunk, until)
             if not read[2]:
                 return 0
-            entries, committed = _fold_and_commit(store, plan, read, publish)
+            entries, committed = _fold_and_commit(store, plan, read, publish, pending=pending_keys(store, plan))
             if committed:
                 return len(entries)
             # another worker committed first (or a rebuild was swapped in): read again from its checkpoint
@@ -146,14 +163,14 @@ def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str =
     the next one fail its checkpoint check anyway."""
     store = ProjectionStore(redis, day_id, generation)
     publish = generation == "live" if publish is None else publish
-    folded = 0
+    folded, pending = 0, pending_keys(store, plan)
     with cyclic_gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
         read = store.read_chunk(chunk, until)
         while read[2]:
             last = read[2][-4]
             clean = RESOLUTION_JSON not in b"\n".join(read[2][1::4])  # a text may say it too: no harm
             ahead = pool.submit(store.read_chunk, chunk, until, last) if clean else None
-            entries, committed = _fold_and_commit(store, plan, read, publish, may_resolve=not clean)
+            entries, committed = _fold_and_commit(store, plan, read, publish, may_resolve=not clean, pending=pending)
             if committed:
                 folded += len(entries)
             if committed and ahead is not None:

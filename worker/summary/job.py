@@ -4,9 +4,9 @@ from redis import Redis
 from rq import Retry
 
 from shared.clock import now_utc, to_rfc3339
-from shared.plan import load_plans
 from sync_service import keys
 from sync_service.config import load_config
+from sync_service.plan_store import PlanCache
 from worker.queue import queue, rq_connection
 from worker.summary.build import build_content
 from worker.summary.figures import void_target_ids
@@ -20,8 +20,6 @@ from worker.summary.store import (
     read_log,
     read_voids,
 )
-
-_plans = {}
 
 
 def content_at(redis, day_id: str, plan, position: str) -> dict:
@@ -44,11 +42,9 @@ def make_version(redis, day_id: str, plan) -> tuple[dict, bool]:
 def summarize_day(day_id: str) -> int:
     """RQ job: the next summary version of a closed day; returns its version number."""
     config = load_config()
-    if not _plans:
-        _plans.update(load_plans(config["PLAN_DIR"]))
     redis = Redis.from_url(config["REDIS_URL"], decode_responses=True)
     redis.delete(keys.summary_requested(day_id))
-    version, _ = make_version(redis, day_id, _plans[day_id])
+    version, _ = make_version(redis, day_id, PlanCache(redis, config["PLAN_DIR"])[day_id])
     return version["version"]
 
 
