@@ -106,8 +106,10 @@ class _Located:
     def __init__(self):
         self.errors: dict[str, list[str]] = {}
 
-    def add(self, sheet: str, row: int | None, column: str | None, zh: str, en: str) -> None:
-        where = sheet if row is None else f"{sheet}!{column or ''}{row}"
+    def add(self, sheet: str, row: int | None, column: str | None, zh: str, en: str, name: str = "") -> None:
+        """`column` is the letter; `name` the plan field it holds ('en'), shown beside it."""
+        where = sheet if row is None else f"{sheet}!{column or ''}{row}" + (f"({name})" if name and column else "")
+        column = column and (f"{column}({name})" if name else column)
         place_zh = f"工作表 {sheet}" + (f" 第 {row} 行" if row else "") + (f" {column} 列" if column else "")
         place_en = f"sheet {sheet}" + (f", row {row}" if row else "") + (f", column {column}" if column else "")
         self.errors.setdefault(where, []).append(f"{place_zh}:{zh} / {place_en}: {en}")
@@ -185,7 +187,7 @@ def _locate(path: str, found: _Located, messages: list[str], day_rows: dict, she
             at, numbers = sheets[catalogue]
             column = match.group(3) if not match.group(4) else f"{match.group(3)}_{match.group(4)}"
             letter = get_column_letter(at[column] + 1) if column in at else None
-            found.add(catalogue, numbers[index], letter and f"{letter}({column})", zh, en)
+            found.add(catalogue, numbers[index], letter, zh, en, column)
         elif path in sheets:
             found.add(path, None, None, zh, en)
         else:

@@ -176,3 +176,16 @@ def test_a_service_with_an_empty_plan_dir_serves_days_made_through_the_api(api, 
     assert NEW_DAY in empty.get("/healthz").json["days"]
     spec = empty.get("/api/v1/openapi.json").json
     assert NEW_DAY in spec["paths"]["/api/v1/days/{day_id}/plan"]["put"]["parameters"][0]["schema"]["enum"]
+
+
+def test_a_day_is_created_from_an_uploaded_workbook_and_a_bad_one_is_refused_by_cell(api):
+    from shared.plan_workbook import plan_to_workbook
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    made = api.post("/api/v1/days", data=plan_to_workbook(_plan()), content_type=xlsx, auth=ORG)
+    assert made.status_code == 201 and made.json["day_id"] == NEW_DAY
+    broken = _plan("heping-2025-05-15")
+    broken["booths"][1]["zh"] = ""
+    refused = api.post("/api/v1/days", data=plan_to_workbook(broken), content_type=xlsx, auth=ORG)
+    assert refused.status_code == 422 and list(refused.json["errors"]) == ["booths!B3(zh)"]
+    assert api.get("/api/v1/days/heping-2025-05-15/plan", auth=ORG).status_code == 404
