@@ -22,12 +22,17 @@ class CentralUnavailable(Exception):
         self.status = status
 
 
-def _get(url: str, token: str | None) -> dict:
+def _get(url: str, token: str | None, etag: str | None = None) -> dict | None:
+    """The JSON answer; None when `etag` still matches (304: the cached copy is current)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if etag:
+        headers["If-None-Match"] = etag
     try:
         response = requests.get(url, headers=headers, timeout=TIMEOUT)
     except requests.RequestException as exc:
         raise CentralUnavailable(f"sync service unreachable: {exc.__class__.__name__}") from exc
+    if response.status_code == 304 and etag:
+        return None
     if response.status_code != 200:
         raise CentralUnavailable(f"HTTP {response.status_code}", response.status_code)
     return response.json()
@@ -53,15 +58,24 @@ def pull_totals(log, day_id: str, booth_id: str) -> dict | None:
     return cached
 
 
+def _version_tag(raw) -> str | None:
+    return f'"{raw["version"]}"' if isinstance(raw, dict) and raw.get("version") else None
+
+
 def pull_plan(log, day_id: str):
-    """Fetch the day plan; cache and return it when it is valid and for this day, else None.
+    """Fetch the day plan unless the cached version is current (ETag, 304: one small answer
+    per pull); cache and return a new one when it is valid and for this day, else None.
     A centre without the plan route (404) or a refused token is not an outage."""
     url, token = log.get_state("sync_url"), log.get_state("device_token")
     if not url or not token:
         return None
+    cached = log.get_state("plan")
     try:
-        raw = _get(f"{url.rstrip('/')}/api/v1/days/{day_id}/plan", token)
-        plan = parse_plan(raw)
+        raw = _get(f"{url.rstrip('/')}/api/v1/days/{day_id}/plan", token,
+                   _version_tag(cached) if isinstance(cached, dict) and cached.get("day_id") == day_id else None)
+        if raw is None:
+            return None
+        plan = parse_plan(raw, raw.get("version", 0))
     except (CentralUnavailable, ValidationError, ValueError):
         return None
     if plan.day_id != day_id:
@@ -75,17 +89,17 @@ def cached_plan(log, day_id: str):
     """The last pulled plan for `day_id`, if any (it wins over the plan file at start)."""
     raw = log.get_state("plan")
     try:
-        plan = parse_plan(raw) if raw else None
+        plan = parse_plan(raw, raw.get("version", 0)) if raw else None
     except ValidationError:
         return None
     return plan if plan and plan.day_id == day_id else None
 
 
 class Puller:
-    """A background thread pulling the central totals every `interval` seconds and the
-    day plan every PLAN_EVERY pulls."""
+    """A background thread pulling the central totals and the day plan every `interval`
+    seconds (the plan answers 304 while the laptop has the current version)."""
 
-    PLAN_EVERY = 6
+    PLAN_EVERY = 1
 
     def __init__(self, laptop, interval: float):
         self.laptop, self.interval = laptop, interval

@@ -55,6 +55,7 @@ def _status(lang: str) -> dict:
         "device_id": laptop.device_id,
         "booth_id": laptop.booth_id,
         "day_id": laptop.plan.day_id,
+        "plan_version": laptop.plan.version,  # the page reloads when it changes (booth.js)
         "last_seq": last,
         "acked_seq": acked,
         "pending": last - acked,
@@ -118,6 +119,10 @@ def booth_page():
         text=catalogue(lang),
         labels=labels,
         order={name: list(keys) for name, keys in labels.items()},  # tojson sorts keys; the plan's order is kept here
+        # buttons for the keys not retired; figures keep every label (docs/plans.md)
+        offered={name: {k: labels[name][k] for k in plan.offered(name)} for name in ("materials", "topics",
+                                                                                    "departments", "booths")},
+        plan_version=plan.version,
         booth=plan.label("booths", laptop.booth_id, lang),
         day_title=(plan.raw.get("title") or {}).get(lang, plan.day_id),
         undo_seconds=laptop.undo_seconds,

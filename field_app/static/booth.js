@@ -267,11 +267,24 @@ function openVoid(li, eventId, keep) {
   if (!keep) input.focus();
 }
 
+// An entry is half made while a field has the focus or holds something typed or picked:
+// a new plan version waits for it (the reload would lose it).
+function halfMade() {
+  const focused = document.activeElement && document.activeElement.matches("input, select, textarea");
+  const picked = $$("button.topic[aria-checked='true']").length > 0;
+  const typed = ["#inquiry-note", "#feedback-comment"].some((s) => $(s) && $(s).value.trim());
+  return focused || picked || typed || ($("#hot-issue") && $("#hot-issue").checked);
+}
+
 async function refresh() {
   try {
     board = await (await fetch(api("/api/board"))).json();
   } catch (err) {
     return; // the field app itself is restarting; the next poll redraws
+  }
+  if (board.status.plan_version !== DATA.plan_version && !halfMade()) {
+    window.location.reload(); // the centre's new plan version: its buttons, without a restart
+    return;
   }
   drawStatus(board.status);
   drawTotals(board.laptop, board.central);
