@@ -55,16 +55,18 @@ def _cell(value) -> str:
 # -- export ---------------------------------------------------------------------------------
 
 
-def _day_rows(plan: dict) -> list:
+def day_values(plan: dict) -> dict:
+    """The plan's day fields by DAY_FIELDS name (what the `day` sheet and the form show)."""
     hours, title, organiser = plan.get("opening_hours", {}), plan.get("title", {}), plan.get("organiser") or {}
     values = {"day_id": plan.get("day_id", ""), "date": str(plan.get("date", "")), "timezone": plan.get("timezone", ""),
               "opening_start": hours.get("start", ""), "opening_end": hours.get("end", ""),
               "title_zh": title.get("zh", ""), "title_en": title.get("en", ""),
               "organiser_zh": organiser.get("zh", ""), "organiser_en": organiser.get("en", "")}
-    return [[name, values[name], zh] for name, zh in DAY_FIELDS]
+    return values
 
 
-def _item_row(item: dict, columns) -> list:
+def item_row(item: dict, columns) -> list:
+    """An entry's values in the order of `columns` (COLUMNS[catalogue])."""
     row = []
     for column, _ in columns:
         pair, _, lang = column.rpartition("_")
@@ -83,13 +85,14 @@ def plan_to_workbook(plan: dict) -> bytes:
     sheet = book.active
     sheet.title = "day"
     sheet.append(["field 字段", "value 值", "说明"])
-    for row in _day_rows(plan):
-        sheet.append(row)
+    values = day_values(plan)
+    for name, zh in DAY_FIELDS:
+        sheet.append([name, values[name], zh])
     for catalogue, columns in COLUMNS.items():
         sheet = book.create_sheet(catalogue)
         sheet.append([_heading(c, zh) for c, zh in columns])
         for item in plan.get(catalogue, []):
-            sheet.append(_item_row(item, columns))
+            sheet.append(item_row(item, columns))
         for n in range(1, len(columns) + 1):
             sheet.column_dimensions[get_column_letter(n)].width = 22
     out = io.BytesIO()
@@ -127,7 +130,8 @@ def _read_day(book, found: _Located) -> tuple[dict, dict]:
     return values, rows
 
 
-def _head_of(values: dict) -> dict:
+def head_of(values: dict) -> dict:
+    """The plan's day fields (DAY_FIELDS' values) as plan document fields."""
     head = {"day_id": values.get("day_id", ""), "date": values.get("date", ""), "timezone": values.get("timezone", ""),
             "opening_hours": {"start": values.get("opening_start", ""), "end": values.get("opening_end", "")},
             "title": {"zh": values.get("title_zh", ""), "en": values.get("title_en", "")}}
@@ -145,9 +149,14 @@ def _columns(header, catalogue: str, found: _Located) -> dict[str, int]:
 
 
 def _item(row, at: dict) -> dict:
+    return item_of({column: row[n] if n < len(row) else None for column, n in at.items()})
+
+
+def item_of(values: dict) -> dict:
+    """A catalogue entry from its columns' values (a workbook row, or the setup form's)."""
     item = {}
-    for column, n in at.items():
-        value = _cell(row[n] if n < len(row) else None)
+    for column, raw in values.items():
+        value = _cell(raw)
         pair, _, lang = column.rpartition("_")
         if pair in PAIRS and value:
             item.setdefault(pair, {})[lang] = value
@@ -204,7 +213,7 @@ def workbook_to_plan(data: bytes) -> dict:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise PlanInvalid({"file": [f"不是 .xlsx 工作簿 / not an .xlsx workbook ({type(exc).__name__})"]}) from exc
     values, day_rows = _read_day(book, found)
-    plan, sheets = {**_head_of(values), "labels": DEFAULT_LABELS}, {}
+    plan, sheets = {**head_of(values), "labels": DEFAULT_LABELS}, {}
     for catalogue in CATALOGUES:
         plan[catalogue], at, numbers = _read_catalogue(book, catalogue, found)
         sheets[catalogue] = (at, numbers)

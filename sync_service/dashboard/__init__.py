@@ -16,4 +16,4 @@ def _init_app(state) -> None:
     init_guard(state.app)
 
 
-from sync_service.dashboard import pages, signin  # noqa: E402,F401  (routes register on bp)
+from sync_service.dashboard import accounts_page, pages, setup_pages, signin  # noqa: E402,F401  (routes register on bp)  # noqa: E402,F401  (day setup, accounts)

@@ -45,7 +45,9 @@ def days():
         return _refuse_anonymous()
     lang = current_lang()
     granted = [plan for day_id, plan in sorted(ctx()["plans"].items()) if coordinator.may_see(day_id)]
-    return render_template("dashboard/days.html", t=STRINGS[lang], lang=lang, plans=granted,
+    from sync_service.dashboard.setup_pages import words
+
+    return render_template("dashboard/days.html", t=words(lang), lang=lang, plans=granted,
                            coordinator=coordinator)
 
 
