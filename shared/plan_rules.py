@@ -165,3 +165,37 @@ def _item_change(before: dict, after: dict) -> str:
 def added_keys(old: dict, new: dict) -> list[tuple[str, str]]:
     """(catalogue, key) pairs a new version adds."""
     return [(c, key) for c in CATALOGUES for key in _items(new, c) if key not in _items(old, c)]
+
+
+# Figure sections whose last part is a catalogue key (the summary's figure names).
+FIGURE_CATALOGUES = {"materials.distributed": "materials", "materials.restocked": "materials",
+                     "inquiries.by_topic": "topics", "inquiries.by_department": "departments",
+                     "inquiries.by_outcome": "outcomes", "feedback.by_rating": "ratings"}
+
+
+def _label_of(plan: dict, catalogue: str, key: str) -> tuple | None:
+    item = _items(plan, catalogue).get(key) or plan.get("labels", {}).get(catalogue, {}).get(key)
+    return (item.get("zh"), item.get("en")) if item else None
+
+
+def label_versions(records: list[dict]) -> dict[tuple[str, str], int]:
+    """(catalogue, key) -> the plan version since which the key's current label (zh and en)
+    has held: where the words a figure is shown with came from. `records`: oldest first."""
+    since: dict[tuple[str, str], tuple[tuple, int]] = {}
+    for record in records:
+        plan = record["plan"]
+        for catalogue in (*CATALOGUES, "outcomes", "ratings"):
+            keys = set(_items(plan, catalogue)) | set(plan.get("labels", {}).get(catalogue, {}))
+            for key in keys:
+                label = _label_of(plan, catalogue, key)
+                held = since.get((catalogue, key))
+                if held is None or held[0] != label:
+                    since[(catalogue, key)] = (label, record["version"])
+    return {fk: version for fk, (_, version) in since.items()}
+
+
+def figure_label_version(name: str, versions: dict[tuple[str, str], int]) -> int | None:
+    """The plan version a figure's label came from; None for figures the plan does not label."""
+    section, _, key = name.rpartition(".")
+    catalogue = FIGURE_CATALOGUES.get(section)
+    return versions.get((catalogue, key)) if catalogue else None

@@ -58,6 +58,11 @@ def read_version(redis, day_id: str, version: int = -1) -> dict | None:
     return json.loads(raw) if raw else None
 
 
+def read_versions(redis, day_id: str) -> list[dict]:
+    """Every version with its plan, oldest first."""
+    return [json.loads(raw) for raw in redis.lrange(keys.plan_versions(day_id), 0, -1)]
+
+
 def list_versions(redis, day_id: str) -> list[dict]:
     """Every version without its plan document: who, when, what changed."""
     rows = (json.loads(raw) for raw in redis.lrange(keys.plan_versions(day_id), 0, -1))

@@ -9,6 +9,8 @@ from sync_service.context import ctx
 from sync_service.errors import ApiError
 from sync_service.summary_access import coordinated_plan, version_arg
 from worker.summary.charts import CHARTS
+from shared.plan_rules import figure_label_version, label_versions
+from sync_service.plan_store import read_versions
 from worker.summary.documents import figure_label, figure_rows
 from worker.summary.store import closed_record, events_behind_figure, get_version, list_versions
 
@@ -115,7 +117,24 @@ def summary_page(day_id: str):
         booth_value=_booth_value,
         booth_figures={n for n, _ in rows if n.startswith("materials.") or n in BOOTH_FIGURES},
         versions=[{k: v[k] for k in ("version", "position", "created_at")} for v in list_versions(redis, day_id)],
-        title=plan.raw.get("title", {}).get(lang, day_id))
+        title=plan.raw.get("title", {}).get(lang, day_id), **_label_sources(redis, plan, record, lang))
+
+
+PLAN_WORDS = {"zh": {"label_version": "标签来自计划版本", "by_topic": "各咨询事项", "plan_version": "当前计划版本"},
+              "en": {"label_version": "Labels from plan version", "by_topic": "Inquiries by topic",
+                     "plan_version": "Current plan version"}}
+
+
+def _label_sources(redis, plan, record: dict | None, lang: str) -> dict:
+    """Which plan version each figure's label came from, and every topic's figure with its
+    label: a topic added mid-day shows beside the ones the day began with."""
+    versions = label_versions(read_versions(redis, plan.day_id))
+    values = record["content"]["values"] if record else {}
+    topics = [(key, plan.label("topics", key, lang), values[f"inquiries.by_topic.{key}"],
+               figure_label_version(f"inquiries.by_topic.{key}", versions))
+              for key in plan.keys("topics") if values.get(f"inquiries.by_topic.{key}")]
+    return {"label_version": lambda name: figure_label_version(name, versions), "topic_rows": topics,
+            "w": PLAN_WORDS[lang]}
 
 
 @bp.get("/days/<day_id>/summary/figure")
