@@ -5,12 +5,12 @@ the close button. Parse, call, render."""
 
 from flask import Blueprint, Response, render_template, request
 
+from shared.plan_rules import figure_label_version, label_versions
 from sync_service.context import ctx
 from sync_service.errors import ApiError
+from sync_service.plan_store import read_versions
 from sync_service.summary_access import coordinated_plan, version_arg
 from worker.summary.charts import CHARTS
-from shared.plan_rules import figure_label_version, label_versions
-from sync_service.plan_store import read_versions
 from worker.summary.documents import figure_label, figure_rows
 from worker.summary.store import closed_record, events_behind_figure, get_version, list_versions
 
