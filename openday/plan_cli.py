@@ -10,7 +10,7 @@ import click
 def _redis():
     from redis import Redis
 
-    from sync_service.config import load_config
+    from central.config import load_config
 
     return Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
 
@@ -45,10 +45,10 @@ def plan() -> None:
 @click.option("--by", default="cli", show_default=True, help="Who made the change (kept with the version).")
 def import_(file: Path, day_id: str | None, by: str) -> None:
     """Create the day, or add a version of its plan; prints the version as JSON."""
+    from central.central_log import CentralLog
+    from central.plan_store import current_version
     from shared.plan_rules import PlanInvalid
-    from sync_service.central_log import CentralLog
-    from sync_service.plan_changes import create_day, replace_plan
-    from sync_service.plan_store import current_version
+    from sync_service.plans.changes import create_day, replace_plan
 
     raw = read_plan_file(file)
     if day_id:
@@ -70,8 +70,8 @@ def import_(file: Path, day_id: str | None, by: str) -> None:
 @click.option("--version", type=int, default=None, help="An older version (default: the current one).")
 def export(day_id: str, file: Path, version: int | None) -> None:
     """Write the day's plan to FILE: .xlsx as a workbook, anything else as JSON."""
+    from central.plan_store import read_version
     from shared.plan_workbook import plan_to_workbook
-    from sync_service.plan_store import read_version
 
     record = read_version(_redis(), day_id, version or -1)
     if record is None:

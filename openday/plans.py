@@ -4,19 +4,25 @@ import click
 
 
 def plan_for_day(day_id: str, param_hint: str = "--day"):
-    """The day's current plan version in Redis (imported from OPENDAY_PLAN_DIR if absent)."""
+    """The day's current plan version in Redis (imported from OPENDAY_PLAN_DIR if absent);
+    the plan files alone when Redis cannot be reached."""
     from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
 
-    from sync_service.config import load_config
-    from sync_service.plan_store import PlanCache
+    from central.config import load_config
+    from central.plan_store import PlanCache
+    from shared.plan import load_plans
 
     config = load_config()
     plans = PlanCache(Redis.from_url(config["REDIS_URL"], decode_responses=True), config["PLAN_DIR"])
-    plan = plans.get(day_id)
+    try:
+        plan, known = plans.get(day_id), plans.days()
+    except RedisDown:
+        files = load_plans(config["PLAN_DIR"])
+        plan, known = files.get(day_id), sorted(files)
     if plan is None:
-        known = ", ".join(plans.days()) or "none"
         raise click.BadParameter(f"没有 {day_id} 的计划 / no day plan for {day_id} in Redis or {config['PLAN_DIR']} "
-                                 f"(days: {known})", param_hint=param_hint)
+                                 f"(days: {', '.join(known) or 'none'})", param_hint=param_hint)
     return plan
 
 

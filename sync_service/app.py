@@ -3,11 +3,11 @@
 from flask import Flask
 from redis import Redis
 
-from sync_service.central_log import CentralLog
-from sync_service.config import load_config
+from central.central_log import CentralLog
+from central.config import load_config
+from central.plan_store import PlanCache, PlanDir, import_all
+from central.queue import rq_connection
 from sync_service.coordinators import secret_key
-from sync_service.plan_store import PlanCache, PlanDir, import_all
-from worker.queue import rq_connection
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -28,12 +28,16 @@ def create_app(config: dict | None = None) -> Flask:
         "plans": PlanCache(redis, app.config["PLAN_DIR"]),  # current versions, from Redis
     }
 
-    from sync_service import accounts_api, device_api, observability, openapi, plans_api, push_api
+    from sync_service import observability, openapi
+    from sync_service.accounts import api as accounts_api
     from sync_service.dashboard import bp as dashboard_bp
+    from sync_service.devices import api as device_api
     from sync_service.errors import register_error_handlers
+    from sync_service.plans import api as plans_api
+    from sync_service.push import api as push_api
     from sync_service.routes import bp
-    from sync_service.summary_routes import bp as summary_bp
-    from sync_service.totals_api import bp as totals_bp  # totals, live, quarantine
+    from sync_service.summary.routes import bp as summary_bp
+    from sync_service.totals.api import bp as totals_bp  # totals, live, quarantine
 
     register_error_handlers(app)
     observability.init_app(app)

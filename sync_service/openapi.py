@@ -16,7 +16,7 @@ from sync_service.api_schemas import (
     Error,
     NewEnrollmentCode,
 )
-from sync_service.plans_openapi import describe_plans
+from sync_service.plans.openapi import describe_plans
 
 bp = Blueprint("openapi", __name__)
 DEVICE_AUTH = [{"device": []}]

@@ -4,11 +4,11 @@ import os
 
 from redis import Redis
 
-from sync_service import keys
-from sync_service.config import load_config
-from sync_service.plan_store import PlanCache
-from worker.projection import CHUNK, PlanBehind, fold_to_end
-from worker.summary.job import request_summary_if_closed
+from central import keys
+from central.config import load_config
+from central.plan_store import PlanCache
+from central.projection import CHUNK, PlanBehind, fold_to_end
+from central.summary.versions import make_version, request_summary_if_closed
 
 _context_cache = {}
 
@@ -44,3 +44,11 @@ def fold_day(day_id: str) -> int:
     if folded:
         request_summary_if_closed(redis, day_id)  # a late event after closing: a new summary version
     return folded
+
+
+def summarize_day(day_id: str) -> int:
+    """The next summary version of a closed day; returns its version number."""
+    redis, plans = _context()
+    redis.delete(keys.summary_requested(day_id))  # a request from now on makes another version
+    version, _ = make_version(redis, day_id, plans[day_id])
+    return version["version"]

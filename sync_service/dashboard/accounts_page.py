@@ -3,11 +3,12 @@ organiser or coordinator, grant or revoke a day. Forms carry the session's CSRF 
 
 from flask import redirect, render_template, request, url_for
 
-from sync_service.accounts import AccountRefused, grant_day, list_accounts, revoke_day, set_role
+from sync_service.accounts.roles import AccountRefused, grant_day, list_accounts, revoke_day, set_role
 from sync_service.context import ctx
 from sync_service.dashboard import bp
 from sync_service.dashboard.i18n import current_lang
-from sync_service.dashboard.setup_pages import _organiser, words
+from sync_service.dashboard.setup_i18n import words
+from sync_service.dashboard.setup_pages import _organiser
 
 
 def _page(lang: str, status: int = 200, notice: str | None = None):

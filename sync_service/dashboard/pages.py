@@ -16,6 +16,7 @@ from sync_service.dashboard import bp
 from sync_service.dashboard.chart_figures import CHARTS, read_charts
 from sync_service.dashboard.chart_svg import render_svg
 from sync_service.dashboard.i18n import STRINGS, current_lang
+from sync_service.dashboard.setup_i18n import words
 from sync_service.errors import ApiError
 
 CATALOGUES = ("booths", "departments", "topics", "materials", "outcomes", "ratings")
@@ -45,8 +46,6 @@ def days():
         return _refuse_anonymous()
     lang = current_lang()
     granted = [plan for day_id, plan in sorted(ctx()["plans"].items()) if coordinator.may_see(day_id)]
-    from sync_service.dashboard.setup_pages import words
-
     return render_template("dashboard/days.html", t=words(lang), lang=lang, plans=granted,
                            coordinator=coordinator)
 

@@ -1,6 +1,8 @@
 """The day-setup and accounts pages' words, zh-CN first, then English (the other pages'
 words are in i18n.py)."""
 
+from sync_service.dashboard.i18n import STRINGS
+
 SETUP_STRINGS = {
     "zh": {
         "new_day": "新建活动日", "setup": "活动日设置", "accounts": "账号管理", "save": "保存为新版本",
@@ -50,3 +52,8 @@ SETUP_STRINGS = {
         "added": "added", "removed": "removed", "changed": "changed", "restored": "restored",
     },
 }
+
+
+def words(lang: str) -> dict:
+    """Every dashboard word with the setup pages' own."""
+    return {**STRINGS[lang], **SETUP_STRINGS[lang]}

@@ -7,24 +7,20 @@ import json
 
 from flask import Response, redirect, render_template, request, url_for
 
+from central.plan_store import StaleVersion, list_versions, read_version
+from central.queue import request_fold
 from shared.plan_rules import PlanInvalid
 from shared.plan_workbook import COLUMNS, DAY_FIELDS, plan_to_workbook, workbook_to_plan
 from sync_service.context import ctx
 from sync_service.dashboard import bp
-from sync_service.dashboard.i18n import STRINGS, current_lang
+from sync_service.dashboard.i18n import current_lang
 from sync_service.dashboard.pages import _granted_plan, _message, _refuse_anonymous, _signed_in
 from sync_service.dashboard.setup_form import form_day, form_rows, input_errors, plan_from_form
-from sync_service.dashboard.setup_i18n import SETUP_STRINGS
-from sync_service.plan_changes import DayExists, create_day, replace_plan
-from sync_service.plan_store import StaleVersion, list_versions, read_version
-from worker.queue import request_fold
+from sync_service.dashboard.setup_i18n import words
+from sync_service.plans.changes import DayExists, create_day, replace_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_LIMIT = 1024 * 1024
-
-
-def words(lang: str) -> dict:
-    return {**STRINGS[lang], **SETUP_STRINGS[lang]}
 
 
 def _render(lang: str, raw: dict, status: int = 200, **page):

@@ -7,14 +7,14 @@ import json
 
 import pytest
 
-from sync_service import keys
+from central import keys
+from central.central_log import CentralLog
+from central.projection import fold_to_end, read_totals
+from central.rebuild import verify
 from sync_service.app import create_app
-from sync_service.central_log import CentralLog
 from sync_service.coordinators import ORGANISER, add_coordinator
 from tests.factories import make_event
 from tests.helpers import DAY, PLAN_PATH
-from worker.projection import fold_to_end, read_totals
-from worker.rebuild import verify
 
 ORG, GU = ("org", "organiser pass"), ("gu", "correct horse")
 NEW_DAY = "heping-2023-05-15"
@@ -135,7 +135,7 @@ def test_adding_a_quarantined_key_counts_its_entries_and_a_rebuild_agrees(api, r
 
 
 def test_a_fold_meeting_a_newer_versions_resolution_asks_for_the_new_plan(api, redis):
-    from worker.projection import PlanBehind
+    from central.projection import PlanBehind
 
     plans = api.application.extensions["openday"]["plans"]
     old = plans[DAY]

@@ -1,0 +1,1 @@
+"""Accounts and roles: organisers list accounts, change roles, grant and revoke days."""
