@@ -115,12 +115,17 @@ class PlanCache:
     """The current plan of each day as one process sees it: one LLEN per read, the document
     parsed again only when the version changed. Reads like a dict of DayPlan by day id."""
 
-    def __init__(self, redis, plan_dir: str | None):
-        self.redis, self.plan_dir = redis, PlanDir(plan_dir)
+    def __init__(self, redis, plan_dir: str | None, imports: bool = True):
+        """`imports=False`: a day only in the folder is read from its file, not stored (a
+        command that looks a day up must change nothing)."""
+        self.redis, self.plan_dir, self.imports = redis, PlanDir(plan_dir), imports
         self._plans: dict[str, DayPlan] = {}
 
     def get(self, day_id: str, default=None) -> DayPlan | None:
         version = current_version(self.redis, day_id)
+        if not version and not self.imports:
+            path = self.plan_dir.paths().get(day_id)
+            return load_plan(path) if path else default
         if not version and not import_day(self.redis, self.plan_dir, day_id):
             return default
         cached = self._plans.get(day_id)

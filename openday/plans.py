@@ -14,7 +14,7 @@ def plan_for_day(day_id: str, param_hint: str = "--day"):
     from shared.plan import load_plans
 
     config = load_config()
-    plans = PlanCache(Redis.from_url(config["REDIS_URL"], decode_responses=True), config["PLAN_DIR"])
+    plans = PlanCache(Redis.from_url(config["REDIS_URL"], decode_responses=True), config["PLAN_DIR"], imports=False)
     try:
         plan, known = plans.get(day_id), plans.days()
     except RedisDown:
