@@ -65,7 +65,7 @@ def page_boot(plan, lang: str) -> dict:
     return {
         "day_id": plan.day_id,
         "lang": lang,
-        "t": STRINGS[lang],
+        "t": words(lang),
         "title": (raw.get("title") or {}).get(lang, plan.day_id),
         "timezone": plan.timezone,
         "catalogues": {name: _catalogue(plan, name, lang) for name in CATALOGUES},

@@ -25,6 +25,7 @@ SETUP_STRINGS = {
         "role": "角色", "organiser": "组织者", "coordinator": "协调员", "days": "活动日", "grant": "授权",
         "revoke": "撤销", "make": "设为", "account_done": "已更新 {user}。",
         "added": "新增", "removed": "删除", "changed": "修改", "restored": "恢复",
+        "added_by_plan": "计划新增此项后计入",
     },
     "en": {
         "new_day": "New Open Day", "setup": "Day setup", "accounts": "Accounts", "save": "Save as a new version",
@@ -50,6 +51,7 @@ SETUP_STRINGS = {
         "role": "Role", "organiser": "Organiser", "coordinator": "Coordinator", "days": "Days", "grant": "Grant",
         "revoke": "Revoke", "make": "Make", "account_done": "{user} updated.",
         "added": "added", "removed": "removed", "changed": "changed", "restored": "restored",
+        "added_by_plan": "Counted once a plan version added it:",
     },
 }
 

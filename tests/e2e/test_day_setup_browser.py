@@ -135,6 +135,9 @@ def test_an_organiser_sets_up_a_day_from_excel_and_a_topic_added_mid_day_reaches
             wait_until(lambda: central_totals(url)["inquiries"]["by_topic"].get("yanglao") == 2,
                        message="the new button's entry counted")
 
+            coordinator.goto(f"{url}/dashboard/days/{DAY}")
+            expect(coordinator.locator('tr[data-resolved="topic:yanglao"]')).to_contain_text("计划新增此项后计入 plan v2")
+
             closed = requests.post(f"{url}/api/v1/days/{DAY}/close", auth=GU, timeout=10)
             assert closed.status_code in (200, 202), closed.text
             wait_until(lambda: requests.get(f"{url}/api/v1/days/{DAY}/summary", auth=GU, timeout=10).ok,

@@ -423,7 +423,8 @@
     });
     const done = listOf(report, 'resolved').map((item) => {
       const catalogueName = FIELD_CATALOGUE[item.field] || 'topics';
-      const outcome = item.action === 'map' ? `${t.map} → ${label(catalogueName, item.to)}` : t.reject;
+      const outcome = item.action === 'map' ? `${t.map} → ${label(catalogueName, item.to)}`
+        : item.action === 'added' ? `${t.added_by_plan} ${item.by || ''}` : t.reject;
       return el('tr', { class: 'resolved', 'data-resolved': `${item.field}:${item.key}` },
         el('td', {}, t[`field_${item.field}`] || item.field), el('td', {}, el('code', {}, item.key)),
         el('td', {}), el('td', {}, el('span', { class: 'tag ok' }, outcome)));
