@@ -136,7 +136,8 @@ def test_an_organiser_sets_up_a_day_from_excel_and_a_topic_added_mid_day_reaches
                        message="the new button's entry counted")
 
             coordinator.goto(f"{url}/dashboard/days/{DAY}")
-            expect(coordinator.locator('tr[data-resolved="topic:yanglao"]')).to_contain_text("计划新增此项后计入 plan v2")
+            resolved = coordinator.locator('tr[data-resolved="topic:yanglao"]')
+            expect(resolved).to_contain_text("计划新增此项后计入 plan v2")
 
             closed = requests.post(f"{url}/api/v1/days/{DAY}/close", auth=GU, timeout=10)
             assert closed.status_code in (200, 202), closed.text
