@@ -123,9 +123,17 @@ def test_an_organiser_sets_up_a_day_from_excel_and_a_topic_added_mid_day_reaches
             push_quarantined_entry(url, redis)
             assert booth.locator('button.topic[data-topic="yanglao"]').count() == 0
 
+            booth.fill("#inquiry-note", "群众问到一半")  # an entry half made: the new plan must wait for it
             coordinator = browser.new_context().new_page()
             sign_in(coordinator, url, GU)
             add_topic_as_coordinator(coordinator, url)
+            wait_until(lambda: requests.get(f"{field}/api/status", timeout=5).json()["plan_version"] == 2,
+                       message="the laptop pulled version 2")
+            booth.wait_for_timeout(2500)  # a poll or two of the page (every 2 s): it must not reload under the note
+            expect(booth.locator("#inquiry-note")).to_have_value("群众问到一半")
+            assert booth.locator('button.topic[data-topic="yanglao"]').count() == 0
+            booth.fill("#inquiry-note", "")
+            booth.evaluate("document.activeElement.blur()")
 
             expect(booth.locator('button.topic[data-topic="yanglao"]')).to_contain_text("养老服务", timeout=15_000)
             wait_until(lambda: central_totals(url)["inquiries"]["by_topic"].get("yanglao") == 1

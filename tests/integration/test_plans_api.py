@@ -189,3 +189,19 @@ def test_a_day_is_created_from_an_uploaded_workbook_and_a_bad_one_is_refused_by_
     refused = api.post("/api/v1/days", data=plan_to_workbook(broken), content_type=xlsx, auth=ORG)
     assert refused.status_code == 422 and list(refused.json["errors"]) == ["booths!B3(zh)"]
     assert api.get("/api/v1/days/heping-2025-05-15/plan", auth=ORG).status_code == 404
+
+
+def test_two_coordinators_saving_the_same_version_at_once_one_wins_one_gets_412(api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    raw, version = _current(api)
+    edits = []
+    for n in range(8):
+        edit = copy.deepcopy(raw)
+        edit["title"]["zh"] = f"第 {n} 位协调员的标题"
+        edits.append(edit)
+    app = api.application
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda edit: _put(app.test_client(), edit, version).status_code, edits))
+    assert sorted(answers) == [200] + [412] * 7
+    assert len(api.get(f"/api/v1/days/{DAY}/plan/versions", auth=GU).json["versions"]) == 2
