@@ -80,26 +80,29 @@ def _check_catalogue(errors: dict, doc: dict, catalogue: str) -> None:
     if not isinstance(items, list) or not items:
         _add(errors, catalogue, f"至少需要一个{zh}", f"at least one entry is required in {catalogue}")
         return
-    seen = {}
+    seen: dict[str, int] = {}
     for n, item in enumerate(items):
-        name = f"{catalogue}[{n}]"
         if not isinstance(item, dict):
-            _add(errors, name, "须为对象", "must be an object")
-            continue
-        key = item.get("id")
-        if not isinstance(key, str) or not re.match(KEY_PATTERN, key):
-            _add(errors, f"{name}.id", "编号只能用小写字母、数字、_ 和 -,以字母或数字开头(最多 64 个)",
-                 "the id takes lowercase letters, digits, _ and -, starting with a letter or digit (64 at most)")
-        elif key in seen:
-            _add(errors, f"{name}.id", f"编号 {key} 与第 {seen[key] + 1} 项重复",
-                 f"id {key} repeats entry {seen[key] + 1}")
+            _add(errors, f"{catalogue}[{n}]", "须为对象", "must be an object")
         else:
-            seen[key] = n
-        _check_label(errors, item, name)
-        for extra in ("team", "leader"):
-            if item.get(extra) is not None:
-                _check_label(errors, item[extra], f"{name}.{extra}")
-        _check_numbers(errors, item, name)
+            _check_item(errors, item, f"{catalogue}[{n}]", n, seen)
+
+
+def _check_item(errors: dict, item: dict, name: str, n: int, seen: dict) -> None:
+    """One entry: its id (safe, unique: `seen` holds the ids before it), labels and numbers."""
+    key = item.get("id")
+    if not isinstance(key, str) or not re.match(KEY_PATTERN, key):
+        _add(errors, f"{name}.id", "编号只能用小写字母、数字、_ 和 -,以字母或数字开头(最多 64 个)",
+             "the id takes lowercase letters, digits, _ and -, starting with a letter or digit (64 at most)")
+    elif key in seen:
+        _add(errors, f"{name}.id", f"编号 {key} 与第 {seen[key] + 1} 项重复", f"id {key} repeats entry {seen[key] + 1}")
+    else:
+        seen[key] = n
+    _check_label(errors, item, name)
+    for extra in ("team", "leader"):
+        if item.get(extra) is not None:
+            _check_label(errors, item[extra], f"{name}.{extra}")
+    _check_numbers(errors, item, name)
 
 
 def validate_plan(doc) -> DayPlan:

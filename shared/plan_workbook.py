@@ -89,15 +89,18 @@ def plan_to_workbook(plan: dict) -> bytes:
     for name, zh in DAY_FIELDS:
         sheet.append([name, values[name], zh])
     for catalogue, columns in COLUMNS.items():
-        sheet = book.create_sheet(catalogue)
-        sheet.append([_heading(c, zh) for c, zh in columns])
-        for item in plan.get(catalogue, []):
-            sheet.append(item_row(item, columns))
-        for n in range(1, len(columns) + 1):
-            sheet.column_dimensions[get_column_letter(n)].width = 22
+        _catalogue_sheet(book.create_sheet(catalogue), plan.get(catalogue, []), columns)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _catalogue_sheet(sheet, items: list[dict], columns) -> None:
+    sheet.append([_heading(c, zh) for c, zh in columns])
+    for item in items:
+        sheet.append(item_row(item, columns))
+    for n in range(1, len(columns) + 1):
+        sheet.column_dimensions[get_column_letter(n)].width = 22
 
 
 # -- import ---------------------------------------------------------------------------------
@@ -205,13 +208,16 @@ def _locate(path: str, found: _Located, messages: list[str], day_rows: dict, she
             found.add("day", day_rows.get(name), "B" if name in day_rows else None, f"{name}:{zh}", f"{name}: {en}")
 
 
-def workbook_to_plan(data: bytes) -> dict:
-    """The plan document of a workbook, validated; PlanInvalid names sheet, row and column."""
-    found = _Located()
+def _open(data: bytes):
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise PlanInvalid({"file": [f"不是 .xlsx 工作簿 / not an .xlsx workbook ({type(exc).__name__})"]}) from exc
+
+
+def workbook_to_plan(data: bytes) -> dict:
+    """The plan document of a workbook, validated; PlanInvalid names sheet, row and column."""
+    found, book = _Located(), _open(data)
     values, day_rows = _read_day(book, found)
     plan, sheets = {**head_of(values), "labels": DEFAULT_LABELS}, {}
     for catalogue in CATALOGUES:

@@ -75,8 +75,7 @@ def replace_day_plan(day_id: str):
     plan_of(day_id)
     expected, body = _expected_version(), plan_body()
     if body.get("day_id") != day_id:
-        raise ApiError(422, "invalid", "计划无效,未作任何改动 / The plan is not valid; nothing changed.",
-                       errors={"day_id": [f"须为 {day_id} / must be {day_id}"]})
+        raise _invalid(PlanInvalid({"day_id": [f"须为 {day_id} / must be {day_id}"]}))
     try:
         record, resolutions = replace_plan(ctx()["log"], day_id, body, account.username, expected)
     except PlanInvalid as exc:
