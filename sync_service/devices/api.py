@@ -1,5 +1,5 @@
 """Enrollment and devices over HTTP: coordinators make enrollment codes and watch or
-revoke laptops; a laptop exchanges a code for its token and fetches the day plan.
+revoke laptops; a laptop exchanges a code for its token (the plan: sync_service/plans/api.py).
 Each route: parse, call one function, map errors."""
 
 from flask import Blueprint, current_app, jsonify
