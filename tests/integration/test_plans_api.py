@@ -205,3 +205,28 @@ def test_two_coordinators_saving_the_same_version_at_once_one_wins_one_gets_412(
         answers = list(pool.map(lambda edit: _put(app.test_client(), edit, version).status_code, edits))
     assert sorted(answers) == [200] + [412] * 7
     assert len(api.get(f"/api/v1/days/{DAY}/plan/versions", auth=GU).json["versions"]) == 2
+
+
+def test_a_key_in_the_plan_with_entries_still_waiting_can_be_mapped_to_itself(redis, redis_url, plan, tmp_path):
+    """A day whose plan file was edited to name a key its quarantine holds, the old way
+    (file, restart): a coordinator maps the key to itself; the live fold and a rebuild agree."""
+    asked = make_event(1, "inquiry.answered", {"topic": "yanglao", "department": "jiuzhu", "outcome": "answered"})
+    CentralLog(redis).append_batch(DAY, "laptop-a", [asked], received_ms=1)
+    fold_to_end(redis, DAY, plan)  # the file as it was: yanglao unknown
+    edited = json.loads(PLAN_PATH.read_text(encoding="utf-8"))
+    edited["topics"].append({"id": "yanglao", "zh": "养老服务", "en": "Elderly care"})
+    (tmp_path / "plan.json").write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
+    add_coordinator(redis, *GU, [DAY])
+    app = create_app({"REDIS_URL": redis_url, "PLAN_DIR": str(tmp_path)})
+    plans, api = app.extensions["openday"]["plans"], app.test_client()
+    later = make_event(2, "inquiry.answered", {"topic": "yanglao", "department": "jiuzhu", "outcome": "answered"})
+    CentralLog(redis).append_batch(DAY, "laptop-a", [later], received_ms=2)
+    fold_to_end(redis, DAY, plans[DAY])
+    assert read_totals(redis, DAY)["quarantined"] == 2  # both wait: the key is pending, not half counted
+    mapped = api.post(f"/api/v1/days/{DAY}/quarantine/resolve", auth=GU,
+                      json={"field": "topic", "key": "yanglao", "action": "map", "to": "yanglao"})
+    assert mapped.status_code == 202, mapped.json
+    fold_to_end(redis, DAY, plans[DAY])
+    totals = read_totals(redis, DAY)
+    assert totals["quarantined"] == 0 and totals["inquiries"]["by_topic"]["yanglao"] == 2
+    assert verify(redis, DAY, plans[DAY])["differences"] == []
