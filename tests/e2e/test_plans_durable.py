@@ -1,5 +1,5 @@
-"""Plans made through the CLI and the API survive every process, Redis included (SIGKILL,
-restart from its AOF), and a sync service with an empty OPENDAY_PLAN_DIR serves them."""
+"""Plans made through the CLI and the API survive Redis SIGKILLed and restarted from its AOF,
+and a sync service and worker started afterwards with an empty OPENDAY_PLAN_DIR serve them."""
 
 import json
 import os
@@ -11,6 +11,7 @@ import requests
 
 from openday.embedded_redis import EmbeddedRedis
 from shared.plan_workbook import plan_to_workbook
+from sync_service.app import create_app
 from tests.helpers import PLAN_PATH, openday, running_central
 
 pytestmark = pytest.mark.e2e
@@ -35,13 +36,12 @@ def test_plans_survive_a_killed_redis_and_serve_from_an_empty_plan_dir(tmp_path)
         imported = _cli(env, "plan", "import", str(workbook))
         assert imported.returncode == 0, imported.stderr
         assert json.loads(imported.stdout)["version"] == 1
-        with running_central(redis.url, tmp_path, OPENDAY_PLAN_DIR=str(empty)) as url:
-            plan = requests.get(f"{url}/api/v1/days/{DAY}/plan", auth=ORG, timeout=10).json()
-            plan["topics"].append({"id": "yanglao", "zh": "养老服务", "en": "Elderly care"})
-            saved = requests.put(f"{url}/api/v1/days/{DAY}/plan", json=plan, auth=ORG, headers={"If-Match": '"1"'},
-                                 timeout=10)
-            assert saved.status_code == 200 and saved.json()["version"] == 2
-        redis.process.send_signal(signal.SIGKILL)
+        api = create_app({"REDIS_URL": redis.url, "PLAN_DIR": str(empty)}).test_client()  # the same app, in-process
+        plan = api.get(f"/api/v1/days/{DAY}/plan", auth=ORG).json
+        plan["topics"].append({"id": "yanglao", "zh": "养老服务", "en": "Elderly care"})
+        saved = api.put(f"/api/v1/days/{DAY}/plan", json=plan, auth=ORG, headers={"If-Match": '"1"'})
+        assert saved.status_code == 200 and saved.json["version"] == 2
+        redis.process.send_signal(signal.SIGKILL)  # no shutdown: what is in the AOF is all there is
         redis.process.wait(10)
         redis = EmbeddedRedis(tmp_path / "redis", port=redis.port).start()
         with running_central(redis.url, tmp_path, OPENDAY_PLAN_DIR=str(empty)) as url:
