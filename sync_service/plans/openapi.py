@@ -6,6 +6,7 @@ DAY_READER = [{"device": []}, {"coordinator": []}]
 PLAN = {"type": "object", "description": "A day plan document (docs/plans.md); also accepted as an .xlsx workbook."}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REASONS = {304: "The plan is the version named by If-None-Match.",
+           400: "The body is not a JSON object (or a readable workbook), or a bad gzip body.",
            401: "No or unknown credentials.", 403: "Not an organiser, or not granted this day.",
            404: "No such day, version or account.", 409: "The day exists, or the change is refused (reason named).",
            412: "If-Match names a version that is no longer current (current_version given).",
@@ -42,13 +43,14 @@ def describe_plans(spec, day: dict) -> None:
     listed = {"type": "array", "items": {"type": "object"}}
     versions = {"type": "object", "properties": {"day_id": {"type": "string"}, "versions": listed}}
     spec.path("/api/v1/days", operations={"post": _op(
-        "Create a day from a plan document (organiser)", _answers(201, {"type": "object"}, 401, 403, 409, 413, 422),
+        "Create a day from a plan document (organiser)",
+        _answers(201, {"type": "object"}, 400, 401, 403, 409, 413, 415, 422),
         COORDINATOR_AUTH, body=PLAN)})
     spec.path("/api/v1/days/{day_id}/plan", operations={
         "get": _op("The current plan with its version (ETag; 304 with If-None-Match)",
                    _answers(200, PLAN, 304, 401, 403, 404), DAY_READER, [day, _header("If-None-Match", False)]),
         "put": _op("Replace the plan with a new version (If-Match: the version edited)",
-                   _answers(200, {"type": "object"}, 401, 403, 404, 412, 413, 422, 428), COORDINATOR_AUTH,
+                   _answers(200, {"type": "object"}, 400, 401, 403, 404, 412, 413, 415, 422, 428), COORDINATOR_AUTH,
                    [day, _header("If-Match", True)], PLAN)})
     spec.path("/api/v1/days/{day_id}/plan/versions", operations={"get": _op(
         "Every version: who, when, what changed", _answers(200, versions, 401, 403, 404), COORDINATOR_AUTH, [day])})
@@ -59,7 +61,7 @@ def describe_plans(spec, day: dict) -> None:
         "Accounts with role and days (organiser)", _answers(200, {"type": "object"}, 401, 403), COORDINATOR_AUTH)})
     spec.path("/api/v1/accounts/{username}/role", operations={"put": _op(
         "Make an account organiser or coordinator; never yourself down, never the last organiser",
-        _answers(200, {"type": "object"}, 401, 403, 404, 409, 422), COORDINATOR_AUTH, [user],
+        _answers(200, {"type": "object"}, 400, 401, 403, 404, 409, 413, 415, 422), COORDINATOR_AUTH, [user],
         {"type": "object", "properties": {"role": {"type": "string", "enum": ["organiser", "coordinator"]}}})})
     spec.path("/api/v1/days/{day_id}/coordinators/{username}", operations={
         "put": _op("Grant a coordinator the day (organiser)", _answers(200, {"type": "object"}, 401, 403, 404),
