@@ -2,6 +2,7 @@
 
 from flask import Flask
 from redis import Redis
+from redis.exceptions import RedisError
 
 from central.central_log import CentralLog
 from central.config import load_config
@@ -20,7 +21,10 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(redis)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    import_all(redis, PlanDir(app.config["PLAN_DIR"]))  # days of OPENDAY_PLAN_DIR not yet in Redis
+    try:
+        import_all(redis, PlanDir(app.config["PLAN_DIR"]))  # days of OPENDAY_PLAN_DIR not yet in Redis
+    except RedisError:
+        pass  # Redis not up yet: the service starts and answers 503; each day is imported on first use
     app.extensions["openday"] = {
         "redis": redis,
         "rq_redis": rq_connection(app.config["REDIS_URL"]),
