@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from redis import WatchError
 
 from shared.clock import now_utc, to_rfc3339
+from shared.events import COORDINATOR_DEVICE
 from sync_service import keys
 
 
@@ -119,7 +120,8 @@ def list_devices(redis, day_id: str, skew_ms: int) -> list[dict]:
             pipe.hgetall(key)
         records, acked, health, clocks = pipe.execute()
     rows = []
-    for device_id in sorted(set(records) | set(acked) | set(health)):
+    # the coordinator's quarantine decisions have a seq of their own but are no laptop
+    for device_id in sorted((set(records) | set(acked) | set(health)) - {COORDINATOR_DEVICE}):
         record = json.loads(records.get(device_id, "{}"))
         seen = json.loads(health.get(device_id, "{}"))
         clock = json.loads(clocks.get(device_id, "{}"))

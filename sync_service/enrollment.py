@@ -21,6 +21,9 @@ from sync_service.devices import Device, _add_device
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
+# One bound for the API, the dashboard form and `openday enrollment-code create`.
+MAX_USES = 100  # a booth has a handful of laptops; 100 covers a whole day at one code
+MAX_TTL_MINUTES = 7 * 24 * 60
 
 
 class EnrollmentRefused(Exception):

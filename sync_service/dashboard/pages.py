@@ -16,6 +16,7 @@ from sync_service.dashboard import bp
 from sync_service.dashboard.chart_figures import CHARTS, read_charts
 from sync_service.dashboard.chart_svg import render_svg
 from sync_service.dashboard.i18n import STRINGS, current_lang
+from sync_service.enrollment import MAX_TTL_MINUTES, MAX_USES
 from sync_service.errors import ApiError
 
 CATALOGUES = ("booths", "departments", "topics", "materials", "outcomes", "ratings")
@@ -67,6 +68,7 @@ def page_boot(plan, lang: str) -> dict:
         "t": STRINGS[lang],
         "title": (raw.get("title") or {}).get(lang, plan.day_id),
         "timezone": plan.timezone,
+        "max_uses": MAX_USES, "max_ttl_minutes": MAX_TTL_MINUTES,  # the API's own bounds
         "catalogues": {name: _catalogue(plan, name, lang) for name in CATALOGUES},
         "chart_url": url_for("dashboard.chart", day_id=plan.day_id, name="NAME"),
         "api": {name: f"{api}/{name}" for name in ("totals", "live", "devices", "quarantine", "enrollment-codes")},
