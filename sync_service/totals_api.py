@@ -20,6 +20,7 @@ from sync_service.quarantine import (
 )
 from worker.projection import read_flat, read_totals
 from worker.queue import request_fold
+from worker.summary.store import closed_record
 from worker.totals import known_booth
 
 bp = Blueprint("totals", __name__)
@@ -36,6 +37,8 @@ def totals(day_id: str):
         raise ApiError(404, "unknown_booth", f"没有这个展位 / No booth {booth!r} in the plan or the log.",
                        errors={"booth": ["Not a booth of this day."]})
     document = read_totals(redis, day_id, booth=booth)
+    if record := closed_record(redis, day_id):  # laptops show that the day is closed (absent while open)
+        document["closed"] = {"closed_at": record["closed_at"]}
     return jsonify(document)
 
 
