@@ -18,6 +18,8 @@ from sync_service.dashboard.chart_svg import render_svg
 from sync_service.dashboard.i18n import STRINGS, current_lang
 from sync_service.enrollment import MAX_TTL_MINUTES, MAX_USES
 from sync_service.errors import ApiError
+from sync_service.people_time import people_time
+from worker.summary.store import closed_record
 
 CATALOGUES = ("booths", "departments", "topics", "materials", "outcomes", "ratings")
 
@@ -69,6 +71,8 @@ def page_boot(plan, lang: str) -> dict:
         "title": (raw.get("title") or {}).get(lang, plan.day_id),
         "timezone": plan.timezone,
         "max_uses": MAX_USES, "max_ttl_minutes": MAX_TTL_MINUTES,  # the API's own bounds
+        "summary_url": f"/days/{plan.day_id}/summary?lang={lang}",
+        "close_url": f"{api}/close",
         "catalogues": {name: _catalogue(plan, name, lang) for name in CATALOGUES},
         "chart_url": url_for("dashboard.chart", day_id=plan.day_id, name="NAME"),
         "api": {name: f"{api}/{name}" for name in ("totals", "live", "devices", "quarantine", "enrollment-codes")},
@@ -96,7 +100,10 @@ def day(day_id: str):
     if refusal:
         return refusal
     position, charts = read_charts(ctx()["redis"], plan, day_id, CHARTS, lang)
-    boot = {**page_boot(plan, lang), "charts_position": position}
+    closed = closed_record(ctx()["redis"], day_id)
+    boot = {**page_boot(plan, lang), "charts_position": position,
+            "closed": {"at": people_time(closed["closed_at"], plan.timezone, lang), "by": closed.get("closed_by")}
+            if closed else None}
     # matplotlib's SVG writer escapes every label it writes, so the text is safe inside the page
     svgs = {name: Markup(render_svg(chart)) for name, chart in charts.items()}
     return render_template("dashboard/day.html", t=STRINGS[lang], lang=lang, boot=boot, charts=svgs,
