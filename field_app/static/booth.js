@@ -311,6 +311,8 @@ $$("button.topic").forEach((b) => b.addEventListener("click", () => pickTopic(b)
 $$("button.outcome").forEach((b) => b.addEventListener("click", () => recordInquiry(b)));
 $$("button.rating").forEach((b) => b.addEventListener("click", () => recordFeedback(b)));
 $("#undo").addEventListener("click", undoLast);
+// the phone's bottom bar: one tap to the entries, the totals or the recent list
+$$("#jump button").forEach((b) => b.addEventListener("click", () => document.getElementById(b.dataset.jump).scrollIntoView()));
 $$("button.step").forEach((b) => b.addEventListener("click", () => {
   const input = document.getElementById(b.dataset.step);
   const next = Math.min(Number(input.max), Math.max(1, (Number(input.value) || 1) + Number(b.dataset.delta)));

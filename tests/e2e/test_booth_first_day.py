@@ -104,7 +104,7 @@ def _phone_layout_fits_a_thumb(page, lang):
     expect(page.locator('button[data-material="leaflet"] kbd')).to_be_hidden()  # no key hints on touch
     staff = page.locator("header label").bounding_box()
     assert staff["height"] < 40  # "工号" on one line
-    page.locator("#jump a[href='#panel-totals']").tap()
+    page.locator("#jump button[data-jump='panel-totals']").tap()
     in_view = "p => p.getBoundingClientRect().top >= 0 && p.getBoundingClientRect().top < 600"
     wait_until(lambda: page.locator("#panel-totals").evaluate(in_view),
                message="the totals in view after one tap")
