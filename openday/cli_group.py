@@ -5,7 +5,6 @@ traceback ending in "Error 111 connecting to 127.0.0.1:6379" tells a coordinator
 import os
 
 import click
-import redis.exceptions
 import requests
 
 from openday.dev_redis import use_dev_redis, where
@@ -24,8 +23,19 @@ def _unreachable_redis() -> str:
             f"Cannot reach Redis at {where(url)}: start `openday dev` or set REDIS_URL.")
 
 
+def _unreachable_kinds() -> tuple[type[Exception], ...]:
+    """The errors that mean "cannot reach": Redis's only where the centre's packages are
+    installed (a laptop's install has no Redis client, and its commands never need one)."""
+    kinds: list[type[Exception]] = [requests.ConnectionError]
+    try:
+        import redis.exceptions
+    except ImportError:
+        return tuple(kinds)
+    return (*kinds, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
 def _refusal(exc: Exception) -> str:
-    if isinstance(exc, redis.exceptions.AuthenticationError):
+    if type(exc).__name__ == "AuthenticationError":  # redis.exceptions, a kind of ConnectionError
         return "Redis 拒绝了 REDIS_URL 中的密码 / Redis refused the credentials in REDIS_URL."
     if isinstance(exc, requests.ConnectionError):
         host = exc.request.url if exc.request is not None else "?"
@@ -39,7 +49,9 @@ class OpenDayGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, requests.ConnectionError) as exc:
+        except Exception as exc:
+            if not isinstance(exc, _unreachable_kinds()):
+                raise
             click.echo(_refusal(exc), err=True)
         ctx.exit(1)
 

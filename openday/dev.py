@@ -19,7 +19,7 @@ from openday.dev_redis import remove_dev_redis, write_dev_redis
 from openday.embedded_redis import EmbeddedRedis
 from shared.plan import load_plan
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 
 
 def spawn(args: list[str], env: dict, log_path: Path | None = None) -> subprocess.Popen:

@@ -5,7 +5,8 @@ generated from them, so the spec and the checks cannot drift apart."""
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from shared.events import DAY_ID_PATTERN, KEY_PATTERN, Strict
-from sync_service.enrollment import MAX_TTL_MINUTES, MAX_USES
+from shared.protocol import MAX_CODE_TTL_MINUTES as MAX_TTL_MINUTES
+from shared.protocol import MAX_CODE_USES as MAX_USES
 
 
 class NewEnrollmentCode(Strict):

@@ -10,16 +10,17 @@ that chart's figures: a live update costs the server only what changed.
 from flask import Response, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
+from central.summary.store import closed_record
+from shared.people_time import people_time
+from shared.protocol import MAX_CODE_TTL_MINUTES as MAX_TTL_MINUTES
+from shared.protocol import MAX_CODE_USES as MAX_USES
 from sync_service.context import ctx
 from sync_service.coordinators import Coordinator, get_coordinator
 from sync_service.dashboard import bp
 from sync_service.dashboard.chart_figures import CHARTS, read_charts
 from sync_service.dashboard.chart_svg import render_svg
 from sync_service.dashboard.i18n import STRINGS, current_lang
-from sync_service.enrollment import MAX_TTL_MINUTES, MAX_USES
 from sync_service.errors import ApiError
-from sync_service.people_time import people_time
-from worker.summary.store import closed_record
 
 CATALOGUES = ("booths", "departments", "topics", "materials", "outcomes", "ratings")
 

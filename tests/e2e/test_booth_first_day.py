@@ -99,7 +99,8 @@ def _stale_errors_clear_and_undo_covers_nothing(page, words, phone):
 
 def _phone_layout_fits_a_thumb(page, lang):
     undo = page.locator("#undo-bar")
-    header = page.locator("header").bounding_box()["height"] - (undo.bounding_box()["height"] if undo.is_visible() else 0)
+    undo_row = undo.bounding_box()["height"] if undo.is_visible() else 0
+    header = page.locator("header").bounding_box()["height"] - undo_row
     assert header <= 80, f"{lang}: the header takes {header:.0f} px of 844 (was 129 zh / 198 en)"
     expect(page.locator('button[data-material="leaflet"] kbd')).to_be_hidden()  # no key hints on touch
     staff = page.locator("header label").bounding_box()
@@ -136,10 +137,10 @@ def test_booth_page_on_a_first_day(browser, unenrolled, lang, viewport):
 
 
 def test_a_closed_day_is_said_on_the_booth_page(browser, redis_url, redis, tmp_path):
+    from central.summary.store import close_day
     from shared.clock import now_utc, to_rfc3339
-    from sync_service.devices import Device, register_device
+    from sync_service.devices.tokens import Device, register_device
     from tests.helpers import running_central
-    from worker.summary.store import close_day
 
     with running_central(redis_url, tmp_path) as sync_url:
         token = register_device(redis, Device("laptop-c", "shashan", DAY))

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from central import keys
 from shared.clock import now_utc, parse_rfc3339, to_rfc3339
-from sync_service import keys
 from sync_service.coordinators import add_coordinator
-from sync_service.enrollment import create_code
+from sync_service.devices.enrollment import create_code
 from tests.e2e.test_dashboard_browser import (  # noqa: F401 - fixtures
     CHROMIUM,
     LAPTOP,

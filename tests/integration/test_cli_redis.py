@@ -10,14 +10,15 @@ import sys
 import click
 from click.testing import CliRunner
 
+from central import keys
 from openday.cli import main
 from openday.cli_group import SERVICES, STARTS_ITS_OWN
 from openday.dev_redis import dev_redis_url, write_dev_redis
 from openday.embedded_redis import free_port
-from sync_service import keys
 from tests.helpers import DAY, REPO
 
-VALUES = {"day_id": DAY, "days": DAY, "booth_id": "shashan", "device_id": "laptop-x", "username": "bob", "code": "ABCD-EFGH"}
+VALUES = {"day_id": DAY, "days": DAY, "booth_id": "shashan", "device_id": "laptop-x", "username": "bob",
+          "code": "ABCD-EFGH"}
 
 
 def _leaf_commands(group: click.Group, path: tuple[str, ...] = ()):

@@ -7,11 +7,11 @@ import io
 import pytest
 from docx import Document
 
-from sync_service import keys
+from central import keys
+from central.projection import fold_to_end
 from tests.helpers import DAY
 from tests.integration.test_summary import AUTH, _append, _run_jobs, api  # noqa: F401 - fixture
 from tests.summary_day import EXPECTED_ZH_PHRASES, as_events, generate_day
-from worker.projection import fold_to_end
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -59,7 +59,8 @@ def test_totals_csv_has_each_scope_with_labels(closed_day):
     assert booths == {"砂山新村社区小广场", "八一公园广场"}
     by_booth = sum(int(r["value"]) for r in rows if r["scope"] == "booth" and r["figure"] == "visitors")
     assert by_booth == 312
-    assert day["visitors"]["label_zh"] == "接待现场咨询群众" and day["inquiries.total"]["label_en"] == "Inquiries answered"
+    assert day["visitors"]["label_zh"] == "接待现场咨询群众"
+    assert day["inquiries.total"]["label_en"] == "Inquiries answered"
     assert [name for name, r in day.items() if not (r["label_zh"] and r["label_en"])] == []  # every figure named
 
 
@@ -107,7 +108,7 @@ def test_exports_need_a_coordinator(closed_day):
 
 
 def test_events_csv_is_produced_chunk_by_chunk(redis, plan):
-    from worker.summary.exports import events_csv
+    from central.summary.exports import events_csv
 
     _append(redis, as_events(generate_day(seed=2)), only={"laptop-a"})
     total = redis.xlen(keys.log(DAY))
@@ -118,8 +119,8 @@ def test_events_csv_is_produced_chunk_by_chunk(redis, plan):
 
 
 def test_events_csv_says_what_became_of_a_quarantined_entry():
+    from central.summary.exports import quarantine_decision
     from shared.events import COORDINATOR_DEVICE, RESOLUTION
-    from worker.summary.exports import quarantine_decision
 
     held = {"type": "inquiry.answered", "booth_id": "shashan",
             "payload": {"topic": "dibao2", "department": "newdept", "outcome": "answered"}}

@@ -8,7 +8,7 @@ import sys
 
 from matplotlib import font_manager
 
-from worker.summary import cjk_font as cjk
+from central.summary import cjk_font as cjk
 
 # A fresh process whose matplotlib has forgotten every CJK font (as a font cache built
 # before the font was installed): it must find the file, register it, and draw zh labels.
@@ -16,13 +16,13 @@ FORGETFUL = """
 import hashlib, json, sys, warnings
 warnings.simplefilter("error")
 from matplotlib import font_manager
-from worker.summary.cjk_font import CJK_FAMILIES
+from central.summary.cjk_font import CJK_FAMILIES
 font_manager.fontManager.ttflist = [f for f in font_manager.fontManager.ttflist if f.name not in CJK_FAMILIES]
 from shared.plan import load_plan
 from tests.factories import make_event
 from tests.helpers import PLAN_PATH
-from worker.summary.build import build_content, plan_template
-from worker.summary.charts import chart_png, cjk_font
+from central.summary.build import build_content, plan_template
+from central.summary.charts import chart_png, cjk_font
 plan = load_plan(PLAN_PATH)
 log = [("1-0", make_event(1, "material.distributed", {"material": "leaflet", "quantity": 3}), 0)]
 content = build_content(log, plan, plan_template(plan), None)
