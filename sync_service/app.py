@@ -1,5 +1,7 @@
 """The sync service's one wiring place: config, Redis, the central log, routes."""
 
+import contextlib
+
 from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
@@ -21,10 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(redis)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    try:
-        import_all(redis, PlanDir(app.config["PLAN_DIR"]))  # days of OPENDAY_PLAN_DIR not yet in Redis
-    except RedisError:
-        pass  # Redis not up yet: the service starts and answers 503; each day is imported on first use
+    # days of OPENDAY_PLAN_DIR not yet in Redis; if Redis is not up yet the service starts and
+    # answers 503, and each day is imported on first use
+    with contextlib.suppress(RedisError):
+        import_all(redis, PlanDir(app.config["PLAN_DIR"]))
     app.extensions["openday"] = {
         "redis": redis,
         "rq_redis": rq_connection(app.config["REDIS_URL"]),
