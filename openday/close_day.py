@@ -10,15 +10,13 @@ import click
 @click.option("--by", "closed_by", default="cli", show_default=True, help="Who closes it (kept in the record).")
 def close_day_command(day_id: str, closed_by: str) -> None:
     """Close a day: record the log position, queue the summary job. Late events still count."""
-    from redis import Redis
-
     from openday.plans import plan_for_day
     from sync_service.config import load_config
-    from worker.queue import rq_connection
+    from sync_service.redis_client import data_redis, rq_redis
     from worker.summary.job import close_and_summarize
 
     plan_for_day(day_id)
     config = load_config()
-    redis = Redis.from_url(config["REDIS_URL"], decode_responses=True)
-    record, newly = close_and_summarize(redis, rq_connection(config["REDIS_URL"]), day_id, closed_by)
+    redis = data_redis(config)
+    record, newly = close_and_summarize(redis, rq_redis(config), day_id, closed_by)
     click.echo(json.dumps({"day_id": day_id, "already_closed": not newly, **record}, ensure_ascii=False))

@@ -9,11 +9,10 @@ from openday.plans import booth_of_day
 
 
 def _redis():
-    from redis import Redis
-
     from sync_service.config import load_config
+    from sync_service.redis_client import data_redis
 
-    return Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+    return data_redis(load_config())
 
 
 @click.group("enrollment-code")

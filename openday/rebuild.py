@@ -8,13 +8,12 @@ import click
 
 
 def _context(day_id: str):
-    from redis import Redis
-
     from openday.plans import plan_for_day
     from sync_service.config import load_config
+    from sync_service.redis_client import data_redis
 
     plan = plan_for_day(day_id)
-    return Redis.from_url(load_config()["REDIS_URL"], decode_responses=True), plan
+    return data_redis(load_config()), plan
 
 
 @click.command()

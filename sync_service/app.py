@@ -1,13 +1,12 @@
 """The sync service's one wiring place: config, Redis, the central log, routes."""
 
 from flask import Flask
-from redis import Redis
 
 from shared.plan import load_plans
 from sync_service.central_log import CentralLog
-from sync_service.config import load_config
+from sync_service.config import load_config, wait_replicas
 from sync_service.coordinators import secret_key
-from worker.queue import rq_connection
+from sync_service.redis_client import data_redis, rq_redis
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -16,14 +15,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("OPENDAY")
     app.config.update(config or {})
 
-    redis = Redis.from_url(app.config["REDIS_URL"], decode_responses=True)
+    redis = data_redis(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(redis)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.extensions["openday"] = {
         "redis": redis,
-        "rq_redis": rq_connection(app.config["REDIS_URL"]),
-        "log": CentralLog(redis),
+        "rq_redis": rq_redis(app.config),
+        "log": CentralLog(redis, wait_replicas(app.config), int(app.config["WAIT_TIMEOUT_MS"])),
         "plans": load_plans(app.config["PLAN_DIR"]),
     }
 

@@ -109,7 +109,7 @@ def redeem_code(redis, text: str, device_id: str, label: str = "", expected_boot
     if code is None:
         raise EnrollmentRefused("invalid_code", "An enrollment code is 8 letters and digits, like ABCD-EFGH.")
     while True:
-        with redis.pipeline() as pipe:
+        with redis.pipeline(transaction=True) as pipe:
             try:
                 pipe.watch(keys.ENROLLMENT_CODES)
                 raw = pipe.hget(keys.ENROLLMENT_CODES, code)

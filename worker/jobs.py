@@ -2,11 +2,10 @@
 
 import os
 
-from redis import Redis
-
 from shared.plan import load_plans
 from sync_service import keys
 from sync_service.config import load_config
+from sync_service.redis_client import data_redis
 from worker.projection import CHUNK, fold_to_end
 from worker.summary.job import request_summary_if_closed
 
@@ -17,7 +16,7 @@ def _context():
     config = load_config()
     if not _plans:
         _plans.update(load_plans(config["PLAN_DIR"]))
-    return Redis.from_url(config["REDIS_URL"], decode_responses=True), _plans
+    return data_redis(config), _plans
 
 
 def preload() -> None:

@@ -78,12 +78,11 @@ def serve_worker_metrics(port: int, redis, rq_redis, worker_key, host: str = "12
 
 def serve_metrics_if_configured(rq_redis, worker_key) -> None:
     """OPENDAY_METRICS_PORT (and OPENDAY_METRICS_HOST, default 127.0.0.1) give the worker a /metrics port."""
-    from redis import Redis
-
     from sync_service.config import load_config
+    from sync_service.redis_client import data_redis
 
     port = int(os.environ.get("OPENDAY_METRICS_PORT") or 0)
     if port:
-        redis = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+        redis = data_redis(load_config())
         host = os.environ.get("OPENDAY_METRICS_HOST", "127.0.0.1")
         serve_worker_metrics(port, redis, rq_redis, worker_key, host)

@@ -1,13 +1,13 @@
 """The summary RQ job and how it is requested. Jobs take plain JSON arguments."""
 
-from redis import Redis
 from rq import Retry
 
 from shared.clock import now_utc, to_rfc3339
 from shared.plan import load_plans
 from sync_service import keys
 from sync_service.config import load_config
-from worker.queue import queue, rq_connection
+from sync_service.redis_client import data_redis, rq_redis
+from worker.queue import queue
 from worker.summary.build import build_content
 from worker.summary.figures import void_target_ids
 from worker.summary.store import (
@@ -46,7 +46,7 @@ def summarize_day(day_id: str) -> int:
     config = load_config()
     if not _plans:
         _plans.update(load_plans(config["PLAN_DIR"]))
-    redis = Redis.from_url(config["REDIS_URL"], decode_responses=True)
+    redis = data_redis(config)
     redis.delete(keys.summary_requested(day_id))
     version, _ = make_version(redis, day_id, _plans[day_id])
     return version["version"]
@@ -64,7 +64,7 @@ def request_summary_if_closed(redis, day_id: str) -> bool:
     """Called after a fold: events that arrive after closing make a new summary version."""
     if not redis.exists(keys.closed(day_id)):
         return False
-    return request_summary(redis, rq_connection(load_config()["REDIS_URL"]), day_id)
+    return request_summary(redis, rq_redis(load_config()), day_id)
 
 
 def close_and_summarize(redis, rq_redis, day_id: str, closed_by: str) -> tuple[dict, bool]:

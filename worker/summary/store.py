@@ -138,7 +138,7 @@ def append_version(redis, day_id: str, content: dict, created_at: str) -> tuple[
     key = keys.summary_versions(day_id)
     sha = content_sha256(content)
     while True:
-        with redis.pipeline() as pipe:
+        with redis.pipeline(transaction=True) as pipe:
             try:
                 pipe.watch(key)
                 raw = pipe.lindex(key, -1)
