@@ -137,11 +137,14 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
     click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
 
 
+from openday.archive_cli import archive_command, restore_command  # noqa: E402
 from openday.close_day import close_day_command  # noqa: E402 - subcommands in their own modules
 from openday.simulate.command import simulate  # noqa: E402 - subcommands registered after the group
 
 main.add_command(simulate)
 main.add_command(close_day_command)
+main.add_command(archive_command)  # openday archive DAY | --due
+main.add_command(restore_command)  # openday restore DAY
 main.add_command(enrollment_code)
 device.add_command(revoke_device_command)
 main.add_command(rebuild_command)  # openday rebuild --day D

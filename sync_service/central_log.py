@@ -20,6 +20,7 @@ from sync_service.redis_client import is_cluster, node_client
 
 APPEND_BATCH = """
 local log, acked_key, seq_ids, eidx = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+if redis.call('EXISTS', KEYS[5]) == 1 then return {'archived'} end
 local device, rt, off = ARGV[1], ARGV[2], ARGV[3]
 local acked = tonumber(redis.call('HGET', acked_key, device) or '0')
 local expect = acked + 1
@@ -73,6 +74,10 @@ class SeqGap(Exception):
         self.expected, self.got = expected, got
 
 
+class DayArchived(Exception):
+    """The day has been archived out of Redis; `openday restore` brings it back first."""
+
+
 class NotReplicated(Exception):
     """WAIT saw fewer replicas take the batch than required: it is stored on the primary but
     not yet acknowledged (a failover now could lose it); the laptop's retry is idempotent."""
@@ -101,9 +106,12 @@ class CentralLog:
         args = [device_id, received_ms, offset_ms]
         for event in events:
             args += [event["seq"], event["event_id"], orjson.dumps(event, option=orjson.OPT_SORT_KEYS)]
-        day_keys = [keys.log(day_id), keys.acked(day_id), keys.seq_ids(day_id), keys.event_index(day_id)]
+        day_keys = [keys.log(day_id), keys.acked(day_id), keys.seq_ids(day_id), keys.event_index(day_id),
+                    keys.archived(day_id)]
         answer, replicas = self._run(day_keys, args)
         kind = answer[0]
+        if kind == "archived":
+            raise DayArchived(day_id)
         if kind == "conflict":
             raise SeqConflict(int(answer[1]), answer[2], answer[3])
         if kind == "gap":

@@ -125,6 +125,12 @@ def closed(day_id: str) -> str:
     return _day(day_id, "closed")
 
 
+def archived(day_id: str) -> str:
+    """String: JSON {archived_at, entries, folder} while the day lives in archive files
+    (OPENDAY_ARCHIVE_DIR/<day>/) instead of Redis; pushes to it are refused. See archive.py."""
+    return _day(day_id, "archived")
+
+
 def summary_versions(day_id: str) -> str:
     """List: summary versions, oldest first; element i is version i+1 as JSON
     {version, position, sha256, created_at, changes, content}. Appended only."""

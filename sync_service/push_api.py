@@ -11,7 +11,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.clock import now_utc, to_rfc3339
 from shared.protocol import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, PUSH_BATCH
-from sync_service.central_log import NotReplicated, SeqConflict, SeqGap
+from sync_service.central_log import DayArchived, NotReplicated, SeqConflict, SeqGap
 from sync_service.device_auth import RateLimited, authenticate_device, rate_limited_response
 from sync_service.devices import Device
 from sync_service.errors import ApiError
@@ -76,6 +76,9 @@ def push():
                        seq=exc.seq, held_event_id=exc.held_id, sent_event_id=exc.sent_id) from exc
     except SeqGap as exc:
         raise ApiError(409, "seq_gap", f"{exc}: resend from seq {exc.expected}.", expected_seq=exc.expected) from exc
+    except DayArchived as exc:
+        raise ApiError(409, "day_archived", f"这一天({exc})已归档,不再接收记录;请联系协调员恢复 / The day {exc} is "
+                       "archived and takes no more entries; a coordinator can restore it.") from exc
     except NotReplicated as exc:  # stored on the primary only: not acknowledged until a replica holds it
         raise ApiError(503, "not_replicated", "中心的副本尚未确认这批记录,请稍后重试(不会重复计数)/ "
                        f"The centre's replicas have not confirmed this batch ({exc}); retry shortly "

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import orjson
 
 from sync_service import keys
+from sync_service.archive import archived_day
 from worker.summary.store import read_log_raw
 
 BOM = "\ufeff"
@@ -61,7 +62,9 @@ def events_csv(redis, day_id: str, plan, chunk: int = 2000):
     """Yield the events CSV as UTF-8 byte chunks, one XRANGE chunk at a time.
 
     `voided_by` comes from the live projection (the voids it has folded so far)."""
-    voided, labels = redis.hgetall(keys.voided(day_id)), _Labels(plan)
+    archive = archived_day(redis, day_id)
+    voided = archive.hash(keys.voided(day_id)) if archive else redis.hgetall(keys.voided(day_id))
+    labels = _Labels(plan)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
