@@ -7,9 +7,9 @@ import click
 
 
 def _context():
-    from sync_service.archive import archive_folder
-    from sync_service.config import load_config
-    from sync_service.redis_client import data_redis
+    from central.archive import archive_folder
+    from central.config import load_config
+    from central.redis_client import data_redis
 
     config = load_config()
     return data_redis(config), archive_folder(config), config
@@ -22,8 +22,8 @@ def archive_command(day_id: str | None, due: bool) -> None:
     """Archive a closed day to compressed, checksummed files and remove it from Redis.
 
     把已结束的一天归档为压缩并带校验的文件,并从 Redis 中移除。"""
-    from sync_service.archive import ArchiveRefused
-    from sync_service.archiving import archive_day, days_to_archive
+    from central.archive import ArchiveRefused
+    from central.archiving import archive_day, days_to_archive
 
     if bool(day_id) == due:
         raise click.UsageError("name one DAY or give --due / 请指定一天或使用 --due")
@@ -43,8 +43,8 @@ def restore_command(day_id: str) -> None:
     """Put an archived day back into Redis as it was (its files are kept).
 
     将已归档的一天恢复到 Redis。"""
-    from sync_service.archive import ArchiveRefused
-    from sync_service.archiving import restore_day
+    from central.archive import ArchiveRefused
+    from central.archiving import restore_day
 
     try:
         redis, root, _ = _context()

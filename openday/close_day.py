@@ -10,10 +10,10 @@ import click
 @click.option("--by", "closed_by", default="cli", show_default=True, help="Who closes it (kept in the record).")
 def close_day_command(day_id: str, closed_by: str) -> None:
     """Close a day: record the log position, queue the summary job. Late events still count."""
+    from central.config import load_config
+    from central.redis_client import data_redis, rq_redis
+    from central.summary.versions import close_and_summarize
     from openday.plans import plan_for_day
-    from sync_service.config import load_config
-    from sync_service.redis_client import data_redis, rq_redis
-    from worker.summary.job import close_and_summarize
 
     plan_for_day(day_id)
     config = load_config()

@@ -8,9 +8,9 @@ import click
 
 
 def _context(day_id: str):
+    from central.config import load_config
+    from central.redis_client import data_redis
     from openday.plans import plan_for_day
-    from sync_service.config import load_config
-    from sync_service.redis_client import data_redis
 
     plan = plan_for_day(day_id)
     return data_redis(load_config()), plan
@@ -20,8 +20,8 @@ def _context(day_id: str):
 @click.option("--day", "day_id", required=True)
 def rebuild(day_id: str) -> None:
     """Recompute every figure of the day from the log into fresh keys and swap them in."""
-    from sync_service.archive import archived_day
-    from worker.rebuild import rebuild as rebuild_day
+    from central.archive import archived_day
+    from central.rebuild import rebuild as rebuild_day
 
     redis, plan = _context(day_id)
     if archived_day(redis, day_id):
@@ -35,7 +35,7 @@ def rebuild(day_id: str) -> None:
 @click.option("--show", default=50, show_default=True, help="Differences to print.")
 def verify(day_id: str, show: int) -> None:
     """Recompute into scratch keys and compare with the live figures; exit 1 on any difference."""
-    from worker.rebuild import verify as verify_day
+    from central.rebuild import verify as verify_day
 
     redis, plan = _context(day_id)
     if archive := _archived(redis, day_id):
@@ -48,14 +48,14 @@ def verify(day_id: str, show: int) -> None:
 
 
 def _archived(redis, day_id: str):
-    from sync_service.archive import archived_day
+    from central.archive import archived_day
 
     return archived_day(redis, day_id)
 
 
 def _verify_archive(archive) -> None:
     """An archived day is verified from its files: checksums, entry count, summary checksums."""
-    from sync_service.archive import archive_problems
+    from central.archiving import archive_problems
 
     problems = archive_problems(archive)
     for problem in problems:

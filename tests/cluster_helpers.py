@@ -7,9 +7,9 @@ from pathlib import Path
 
 import requests
 
+from central.redis_client import data_redis
 from openday.embedded_redis import free_port
 from sync_service.coordinators import add_coordinator
-from sync_service.redis_client import data_redis
 from tests.helpers import PLAN_PATH, READER, Process, openday, wait_until
 
 

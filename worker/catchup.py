@@ -13,10 +13,10 @@ commits only on top of the checkpoint it read.
 import logging
 import threading
 
-from sync_service import keys
-from sync_service.redis_client import data_redis, rq_redis
-from worker.chunk import position
-from worker.queue import queue, request_fold
+from central import keys
+from central.chunk import position
+from central.queue import queue, request_fold
+from central.redis_client import data_redis, rq_redis
 
 log = logging.getLogger(__name__)
 

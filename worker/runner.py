@@ -17,11 +17,11 @@ from redis.exceptions import RedisError
 from rq import Worker
 from rq.serializers import JSONSerializer
 
-from sync_service.redis_client import data_redis, rq_redis
+from central.metrics import serve_metrics_if_configured
+from central.queue import queue
+from central.redis_client import data_redis, rq_redis
 from worker.catchup import queue_catch_up_folds, start_catchup
 from worker.jobs import preload as preload_jobs
-from worker.metrics import serve_metrics_if_configured
-from worker.queue import queue
 
 log = logging.getLogger(__name__)
 

@@ -5,14 +5,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from central import keys
+from central.config import load_config
+from central.redis_client import data_redis
 from openday.simulate import check, truth
 from openday.simulate.drivers import FieldAppDriver, PushDriver
 from openday.simulate.generator import Scenario, generate_day
 from shared.plan import load_plan
-from sync_service import keys
-from sync_service.config import load_config
-from sync_service.devices import Device, register_device
-from sync_service.redis_client import data_redis
+from sync_service.devices.tokens import Device, register_device
 
 
 def register_laptops(redis_url: str, scenario: Scenario) -> dict[str, str]:

@@ -12,10 +12,10 @@ import time
 import pytest
 import requests
 
+from central import keys
+from central.redis_client import data_redis
 from openday.embedded_redis import EmbeddedRedis
 from openday.local_cluster import LocalCluster
-from sync_service import keys
-from sync_service.redis_client import data_redis
 from tests.cluster_helpers import central_on_cluster, cluster_env, day_plans, grant_reader_on_cluster
 from tests.helpers import READER, READER_ARGS, openday
 

@@ -8,13 +8,13 @@ import subprocess
 
 import pytest
 
-from sync_service import keys
-from sync_service.archive import DayArchive
+from central import keys
+from central.archive import DayArchive
+from central.projection import fold_to_end, read_totals
+from central.rebuild import rebuild
 from tests.helpers import DAY, openday
 from tests.integration.test_summary import AUTH, _append, _run_jobs, api  # noqa: F401 - fixture
 from tests.summary_day import as_events, generate_day
-from worker.projection import fold_to_end, read_totals
-from worker.rebuild import rebuild
 
 EXPORTS = ["summary", "summary?version=1", "exports/events.csv", "exports/totals.csv", "exports/summary.md",
            "exports/summary.md?lang=en", "exports/summary.html", "exports/charts/materials.png", "summary/versions"]
@@ -58,7 +58,7 @@ def test_archive_serves_the_same_bytes_refuses_pushes_and_restores(api, redis, r
         assert sum(1 for _ in lines) == entries
     assert _documents(api) == before  # summary and exports read from the files, byte for byte
     pushed = redis.xlen(keys.log(DAY))
-    from sync_service.central_log import CentralLog, DayArchived
+    from central.central_log import CentralLog, DayArchived
 
     with pytest.raises(DayArchived):
         CentralLog(redis).append_batch(DAY, "laptop-z", [{"seq": 1, "event_id": "x", "day_id": DAY}], 0)

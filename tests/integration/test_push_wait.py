@@ -5,10 +5,10 @@ Retry-After (zh/en); once a replica is attached the same batch is acked, counted
 import pytest
 from redis import Redis
 
+from central import keys
 from openday.embedded_redis import EmbeddedRedis
-from sync_service import keys
 from sync_service.app import create_app
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.factories import make_event
 from tests.helpers import DAY, wait_until
 
