@@ -5,11 +5,13 @@ archived day is refused; `openday restore` puts it back and a rebuild gives the 
 import gzip
 import json
 import subprocess
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from central import keys
 from central.archive import DayArchive
+from central.archiving import days_to_archive
 from central.projection import fold_to_end, read_totals
 from central.rebuild import rebuild
 from tests.helpers import DAY, openday
@@ -48,6 +50,9 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 def test_archive_serves_the_same_bytes_refuses_pushes_and_restores(api, redis, redis_url, archive_env):  # noqa: F811
     _closed_day(api, redis, redis_url)
     before, totals_before, entries = _documents(api), read_totals(redis, DAY), redis.xlen(keys.log(DAY))
+    now = datetime.now(UTC)
+    assert days_to_archive(redis, 1, now) == [] and days_to_archive(redis, 1, now + timedelta(days=2)) == [DAY]
+    assert days_to_archive(redis, 0, now + timedelta(days=400)) == []  # 0: never
     archived = _cli("archive", DAY)
     assert archived.returncode == 0, archived.stderr
     assert redis.keys(f"od:{{{DAY}}}:*") == [keys.archived(DAY)] and not redis.exists(keys.devices(DAY))
