@@ -12,7 +12,9 @@ def _context():
     from central.redis_client import data_redis
 
     config = load_config()
-    return data_redis(config), archive_folder(config), config
+    redis = data_redis(config)
+    redis.ping()  # no Redis is said first, in the one line every command uses (openday/cli_group.py)
+    return redis, archive_folder(config), config
 
 
 @click.command("archive")
