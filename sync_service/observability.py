@@ -7,6 +7,7 @@ sync_service/gunicorn_conf.py). Push outcomes are read from the push response, s
 push route itself knows nothing of metrics. Day gauges are read from Redis when scraped.
 """
 
+import hmac
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ from flask import Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from sync_service.errors import ApiError
 from worker.metrics import DayCollector
 
 PUSH_PATH = "/api/v1/sync/push"
@@ -80,7 +82,17 @@ def _finish(response):
     return response
 
 
+def _metrics_allowed() -> bool:
+    """Day ids, counts and reject reasons are not for the public: /metrics answers only
+    `Authorization: Bearer <OPENDAY_METRICS_TOKEN>`, and nobody while no token is set."""
+    token = current_app.config.get("METRICS_TOKEN")
+    given = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
 def metrics():
+    if not _metrics_allowed():
+        raise ApiError(401, "unauthorized", "需要监控令牌 / /metrics needs the bearer token OPENDAY_METRICS_TOKEN.")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         counters = CollectorRegistry()
         MultiProcessCollector(counters)

@@ -1,11 +1,18 @@
 """Shared fixtures: a real redis-server on a free port for the whole run, flushed per test."""
 
+import os
+import secrets
+
 import pytest
 from redis import Redis
 
 from openday.embedded_redis import EmbeddedRedis
 from shared.plan import load_plan
 from tests.helpers import PLAN_PATH
+
+# Production takes the session-signing key from the environment (never from Redis): every
+# app and process the tests start gets this run's key, as an operator's would.
+os.environ.setdefault("OPENDAY_SECRET_KEY", "test-" + secrets.token_hex(16))
 
 
 @pytest.fixture(scope="session")
