@@ -95,7 +95,6 @@ class SyncClient:
         self.base_url = base_url.rstrip("/")
         self.timeout, self.tls = timeout, tls
         self.session = requests.Session()
-        self.session.verify = tls.verify
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.last_exchange: dict | None = None  # the times of the last successful push
 
@@ -106,7 +105,8 @@ class SyncClient:
         try:
             response = self.session.post(
                 f"{self.base_url}/api/v1/sync/push", data=gzip.compress(body, compresslevel=1),
-                headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=self.timeout)
+                headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=self.timeout,
+                verify=self.tls.verify)  # per call: a Session's own verify loses to REQUESTS_CA_BUNDLE
         except requests.RequestException as exc:
             raise _failed(exc) from exc
         if response.status_code != 200:
@@ -126,7 +126,7 @@ class SyncClient:
         """GET an API document (the plan, the totals); raises SyncError."""
         self._check_address()
         try:
-            response = self.session.get(f"{self.base_url}{path}", timeout=self.timeout)
+            response = self.session.get(f"{self.base_url}{path}", timeout=self.timeout, verify=self.tls.verify)
         except requests.RequestException as exc:
             raise _failed(exc) from exc
         if response.status_code != 200:
