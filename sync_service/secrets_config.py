@@ -22,14 +22,16 @@ class MissingSecret(RuntimeError):
 
 
 def read_secret(name: str, environ=os.environ) -> str | None:
-    """`name` from the environment, else the first line of the file `name`_FILE names."""
+    """`name` from the environment, else the first line of the file `name`_FILE names (a
+    Redis password file may hold more lines: the older passwords Redis still accepts
+    while one is rotated, deploy/redis/start-redis.sh)."""
     if value := environ.get(name):
         return value
     if path := environ.get(f"{name}_FILE"):
-        value = Path(path).read_text(encoding="utf-8").strip()
-        if not value:
+        lines = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+        if not lines:
             raise MissingSecret(f"{name}_FILE ({path}) is empty")
-        return value
+        return lines[0]
     return None
 
 
