@@ -1,0 +1,38 @@
+"""`openday healthcheck`: what the image's HEALTHCHECK and compose run inside a container.
+Exit 0 when healthy, 1 with one line saying why not."""
+
+import click
+import requests
+
+
+def check_url(url: str) -> str | None:
+    """The sync service answers its /healthz (which pings Redis itself)."""
+    try:
+        response = requests.get(url, timeout=4)
+    except requests.RequestException as exc:
+        return f"{url}: {exc.__class__.__name__}"
+    return None if response.ok else f"{url}: HTTP {response.status_code}"
+
+
+def check_redis() -> str | None:
+    """Redis answers this service's own user (a worker's health)."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    from sync_service.config import load_config
+
+    try:
+        Redis.from_url(load_config()["REDIS_URL"], socket_timeout=4).ping()
+    except RedisError as exc:
+        return f"redis: {exc.__class__.__name__}"
+    return None
+
+
+@click.command("healthcheck")
+@click.option("--url", default=None, help="Check this URL (the sync service's /healthz) instead of Redis.")
+def healthcheck_command(url: str | None) -> None:
+    """Exit 0 if this container's service is healthy (compose and the image's HEALTHCHECK)."""
+    problem = check_url(url) if url else check_redis()
+    if problem:
+        raise click.ClickException(f"unhealthy: {problem}")
+    click.echo("healthy")
