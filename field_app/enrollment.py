@@ -5,7 +5,7 @@ Entries recorded before enrolment carry this laptop's device id and booth; they 
 pushed afterwards. So a code for another booth or day is refused once the laptop has
 recorded anything: its events cannot change booth (they are never rewritten). The laptop
 sends its day and (once it has entries) its booth with the code, and the centre refuses a
-mismatch before spending the code (sync_service/enrollment.py), so the coordinator's code
+mismatch before spending the code (sync_service/devices/enrollment.py), so the coordinator's code
 stays good for the booth it was made for.
 """
 

@@ -19,7 +19,7 @@ def check_redis() -> str | None:
     from redis import Redis
     from redis.exceptions import RedisError
 
-    from sync_service.config import load_config
+    from central.config import load_config
 
     try:
         Redis.from_url(load_config()["REDIS_URL"], socket_timeout=4).ping()

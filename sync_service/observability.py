@@ -20,8 +20,8 @@ from flask import Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from central.metrics import DayCollector
 from sync_service.errors import ApiError
-from worker.metrics import DayCollector
 
 PUSH_PATH = "/api/v1/sync/push"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")

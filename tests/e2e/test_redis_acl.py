@@ -10,10 +10,10 @@ from redis import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from central import keys
 from openday.embedded_redis import free_port, redis_server_binary
-from sync_service import keys
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.helpers import DAY, PLAN_PATH, READER, REPO, Process, central_totals, openday, wait_until
 from tests.workload import record_workload
 

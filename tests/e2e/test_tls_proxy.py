@@ -13,10 +13,10 @@ import pytest
 import requests
 import trustme
 
+from central import keys
 from openday.embedded_redis import free_port
-from sync_service import keys
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.helpers import DAY, PLAN_PATH, Process, openday, running_central, wait_until
 from tests.signin import csrf_token_in, sign_in_requests
 from tests.tls_proxy import start_proxy

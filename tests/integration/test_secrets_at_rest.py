@@ -7,10 +7,10 @@ import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from sync_service import keys
+from central import keys
+from central.secrets_config import MissingSecret, with_redis_credentials
 from sync_service.app import create_app
 from sync_service.coordinators import add_coordinator
-from sync_service.secrets_config import MissingSecret, with_redis_credentials
 from tests.helpers import DAY
 from tests.signin import csrf_token_in
 
