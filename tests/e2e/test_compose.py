@@ -94,7 +94,8 @@ def test_each_compose_service_comes_up(tmp_path, secrets):
     sync = worker_env = None
     processes = [redis_proc]
     try:
-        health = _local(COMPOSE["redis"]["healthcheck"]["test"][1:]) + ["-p", str(port)]
+        cli, *options = COMPOSE["redis"]["healthcheck"]["test"][1:]
+        health = [cli, "-p", str(port), *options]
         wait_until(lambda: subprocess.run(health, capture_output=True, text=True).stdout.strip() == "PONG",
                    message="compose redis healthy")
         with pytest.raises(redis_py.AuthenticationError):
