@@ -73,7 +73,8 @@ def _record_push(response, seconds: float) -> None:
 def _finish(response):
     seconds = time.perf_counter() - g.get("started", time.perf_counter())
     fields = {"request_id": g.get("request_id"), "method": request.method, "path": request.path,
-              "status": response.status_code, "ms": round(seconds * 1000, 2)}
+              "status": response.status_code, "ms": round(seconds * 1000, 2),
+              "client": request.remote_addr}  # the real client behind OPENDAY_PROXY_HOPS proxies
     if request.path == PUSH_PATH:
         body = _record_push(response, seconds)
         fields.update({k: body[k] for k in ("accepted", "duplicates", "acked_seq", "error") if k in body})

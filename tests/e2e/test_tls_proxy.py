@@ -5,6 +5,7 @@ CA; a centre with another CA's certificate gets nothing from a laptop; plain HTT
 redirects; /metrics stays off the proxy; the client address reaches the throttles."""
 
 import http.client
+import json
 import ssl
 import urllib.parse
 from types import SimpleNamespace
@@ -39,7 +40,8 @@ def centre(redis_url, redis, tmp_path):
         try:
             wait_until(lambda: requests.get(f"{proxy.https_url}/healthz", verify=str(ca_file), timeout=2).ok,
                        message="proxy up")
-            yield SimpleNamespace(sync=sync_url, https=proxy.https_url, http=proxy.http_url, ca=str(ca_file))
+            yield SimpleNamespace(sync=sync_url, https=proxy.https_url, http=proxy.http_url, ca=str(ca_file),
+                                  folder=tmp_path)
         finally:
             proxy.process.stop()
 
@@ -154,3 +156,6 @@ def test_plain_http_redirects_and_the_proxy_keeps_its_promises(centre, redis):
     assert redis.exists(keys.signin_failures(LEAD[0], "127.0.0.5")) == 1  # the real client, through nginx
     assert redis.exists(keys.signin_failures(LEAD[0], "198.51.100.9")) == 0  # not what it claimed
     assert redis.exists(keys.signin_failures(LEAD[0], "127.0.0.1")) == 0  # not the proxy's own address
+    logged = [json.loads(line) for line in (centre.folder / "sync.log").read_text().splitlines()
+              if line.startswith('{"ts"') and '"path": "/dashboard/signin"' in line]
+    assert {(line["method"], line["status"], line["client"]) for line in logged} >= {("POST", 401, "127.0.0.5")}
