@@ -76,8 +76,30 @@ def create_code(redis, day_id: str, booth_id: str, uses: int, ttl_minutes: int, 
             return _public(record, now, code)  # the only time the code itself is shown
 
 
+def _in_clear(field: str, record: dict) -> bool:
+    """A code an older version kept under the code itself (and without an id)."""
+    return "id" not in record and normalize_code(field) == field
+
+
+def hash_clear_codes(redis) -> int:
+    """Move every code kept in clear under its hash (same record, a new id), so none stays
+    readable and none stops working; returns how many were moved. Idempotent."""
+    moved = 0
+    for field, raw in redis.hgetall(keys.ENROLLMENT_CODES).items():
+        record = json.loads(raw)
+        if not _in_clear(field, record):
+            continue
+        with redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(keys.ENROLLMENT_CODES, code_field(field), json.dumps({**record, "id": secrets.token_hex(4)}))
+            pipe.hdel(keys.ENROLLMENT_CODES, field)
+            moved += pipe.execute()[1]
+    return moved
+
+
 def _day_codes(redis, day_id: str) -> dict[str, dict]:
     codes = {field: json.loads(raw) for field, raw in redis.hgetall(keys.ENROLLMENT_CODES).items()}
+    if any(_in_clear(field, record) for field, record in codes.items()) and hash_clear_codes(redis):
+        return _day_codes(redis, day_id)
     return {field: record for field, record in codes.items() if record["day_id"] == day_id}
 
 
@@ -128,6 +150,8 @@ def redeem_code(redis, text: str, device_id: str, label: str = "", expected_boot
     if code is None:
         raise EnrollmentRefused("invalid_code", "An enrollment code is 8 letters and digits, like ABCD-EFGH.")
     field = code_field(code)
+    if not redis.hexists(keys.ENROLLMENT_CODES, field) and redis.hexists(keys.ENROLLMENT_CODES, code):
+        hash_clear_codes(redis)  # a code made before codes were hashed: hash it, then redeem it
     while True:
         with redis.pipeline() as pipe:
             try:

@@ -3,6 +3,8 @@ replayed as a coordinator's cookie nor an enrolment code; the signing key comes 
 environment or a file, never from Redis outside `openday dev`; /metrics needs its token;
 the client address is taken from exactly the configured number of proxies."""
 
+import json
+
 import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
@@ -129,3 +131,15 @@ def test_the_throttle_sees_the_client_behind_exactly_the_configured_proxies(redi
                          data={"csrf_token": token, "username": "lead", "password": "wrong password"})
     assert answer.status_code == 401
     assert redis.exists(keys.signin_failures("lead", throttled)) == 1
+
+
+def test_codes_an_older_version_kept_in_clear_are_hashed_and_still_work(app, redis):
+    old = {"day_id": DAY, "booth_id": "shashan", "uses_left": 2, "created_by": "cli",
+           "created_at": "2022-05-15T08:00:00+08:00", "expires_at": "2099-01-01T00:00:00+08:00"}
+    redis.hset(keys.ENROLLMENT_CODES, mapping={"K7QXM4ZP": json.dumps(old), "ABCDEFGH": json.dumps(old)})
+    client = app.test_client()
+    assert client.post("/api/v1/enroll", json={"code": "k7qx-m4zp", "device_id": "laptop-a"}).status_code == 201
+    listed = client.get(f"/api/v1/days/{DAY}/enrollment-codes", auth=("lead", PASSWORD)).json["codes"]
+    assert sorted(row["uses_left"] for row in listed) == [1, 2] and all(row["id"] for row in listed)
+    held = " ".join(everything_redis_holds(redis))
+    assert "K7QXM4ZP" not in held and "ABCDEFGH" not in held
