@@ -4,11 +4,15 @@ are built from the same config."""
 import os
 from pathlib import Path
 
+from central.secrets_config import with_redis_credentials
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULTS = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",  # REDIS_URL (no prefix), as every Redis tool reads it
     "PLAN_DIR": str(REPO / "examples"),  # OPENDAY_PLAN_DIR: every *.json in it is a day plan
     "MAX_CONTENT_LENGTH": 1024 * 1024 * 2,  # bytes of a request body (a batch is <= 1 MiB of events)
+    "PROXY_HOPS": 0,  # OPENDAY_PROXY_HOPS: reverse proxies in front whose X-Forwarded-* are trusted
+    "SESSION_COOKIE_SECURE": False,  # OPENDAY_SESSION_COOKIE_SECURE=true behind TLS (compose sets it)
     "REDIS_CLUSTER": "",  # OPENDAY_REDIS_CLUSTER: seed nodes host:port,host:port; set = cluster mode
     "RQ_REDIS_URL": "",  # OPENDAY_RQ_REDIS_URL: RQ's own Redis (RQ has no Cluster); default REDIS_URL
     "WAIT_REPLICAS": None,  # OPENDAY_WAIT_REPLICAS: replicas a push waits for; default 1 clustered, 0 single
@@ -25,6 +29,9 @@ FROM_ENV = {"REDIS_URL": "REDIS_URL", "PLAN_DIR": "OPENDAY_PLAN_DIR", "REDIS_CLU
 def load_config(overrides: dict | None = None) -> dict:
     config = dict(DEFAULTS)
     config.update({name: os.environ[env] for name, env in FROM_ENV.items() if os.environ.get(env)})
+    config["REDIS_URL"] = with_redis_credentials(config["REDIS_URL"])  # OPENDAY_REDIS_PASSWORD(_FILE)
+    if config["RQ_REDIS_URL"]:
+        config["RQ_REDIS_URL"] = with_redis_credentials(config["RQ_REDIS_URL"])
     config.update(overrides or {})
     return config
 

@@ -23,13 +23,15 @@ def seed_nodes(spec: str) -> list[ClusterNode]:
     return nodes
 
 
-def data_redis(config: dict, decode: bool = True):
-    """The client of the data: RedisCluster in cluster mode, else Redis."""
+def data_redis(config: dict, decode: bool = True, **options):
+    """The client of the data: RedisCluster in cluster mode, else Redis. `options` go to
+    either (e.g. socket_timeout)."""
     if config.get("REDIS_CLUSTER"):
         password = urlparse(config.get("REDIS_URL") or "").password
+        options = {"socket_timeout": 5, "socket_connect_timeout": 2, **options}
         return RedisCluster(startup_nodes=seed_nodes(config["REDIS_CLUSTER"]), decode_responses=decode,
-                            password=password, socket_timeout=5, socket_connect_timeout=2)
-    return Redis.from_url(config["REDIS_URL"], decode_responses=decode)
+                            password=password, **options)
+    return Redis.from_url(config["REDIS_URL"], decode_responses=decode, **options)
 
 
 def rq_redis(config: dict) -> Redis:

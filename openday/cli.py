@@ -150,6 +150,7 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
 
 from openday.archive_cli import archive_command, restore_command  # noqa: E402
 from openday.close_day import close_day_command  # noqa: E402 - subcommands in their own modules
+from openday.healthcheck import healthcheck_command  # noqa: E402
 from openday.simulate.command import simulate  # noqa: E402 - subcommands registered after the group
 
 main.add_command(simulate)
@@ -160,6 +161,7 @@ main.add_command(enrollment_code)
 device.add_command(revoke_device_command)
 main.add_command(rebuild_command)  # openday rebuild --day D
 main.add_command(verify_command)  # openday verify --day D
+main.add_command(healthcheck_command)  # openday healthcheck [--url U]: for the image's HEALTHCHECK
 
 if __name__ == "__main__":
     main()

@@ -1,12 +1,13 @@
 """The sync service's one wiring place: config, Redis, the central log, routes."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from central.central_log import CentralLog
 from central.config import load_config, wait_replicas
 from central.redis_client import data_redis, rq_redis
+from central.secrets_config import read_secret, secret_key
 from shared.plan import load_plans
-from sync_service.coordinators import secret_key
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -16,9 +17,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
 
     redis = data_redis(app.config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(redis)
+    app.config["SECRET_KEY"] = secret_key(app.config, redis)
+    app.config["METRICS_TOKEN"] = app.config.get("METRICS_TOKEN") or read_secret("OPENDAY_METRICS_TOKEN")
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    _trust_proxies(app, int(app.config["PROXY_HOPS"]))
     app.extensions["openday"] = {
         "redis": redis,
         "rq_redis": rq_redis(app.config),
@@ -45,3 +47,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(summary_bp)
     app.register_blueprint(totals_bp)
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies (nginx in compose: 1) take the client address,
+    scheme and host from their X-Forwarded-* headers, so throttles and logs see the real
+    client; with 0 (no proxy) those headers are ignored, as anyone can send them."""
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
