@@ -27,10 +27,10 @@ def data_redis(config: dict, decode: bool = True, **options):
     """The client of the data: RedisCluster in cluster mode, else Redis. `options` go to
     either (e.g. socket_timeout)."""
     if config.get("REDIS_CLUSTER"):
-        password = urlparse(config.get("REDIS_URL") or "").password
+        url = urlparse(config.get("REDIS_URL") or "")  # the cluster's ACL user and password, if any
         options = {"socket_timeout": 5, "socket_connect_timeout": 2, **options}
         return RedisCluster(startup_nodes=seed_nodes(config["REDIS_CLUSTER"]), decode_responses=decode,
-                            password=password, **options)
+                            username=url.username or None, password=url.password, **options)
     return Redis.from_url(config["REDIS_URL"], decode_responses=decode, **options)
 
 
@@ -56,8 +56,8 @@ def bytes_twin(client):
     if is_cluster(client):
         startup = [ClusterNode(n.host, n.port) for n in client.get_nodes()]
         kwargs = client.get_nodes()[0].redis_connection.connection_pool.connection_kwargs
-        return RedisCluster(startup_nodes=startup, decode_responses=False, password=kwargs.get("password"),
-                            socket_timeout=5, socket_connect_timeout=2)
+        return RedisCluster(startup_nodes=startup, decode_responses=False, username=kwargs.get("username"),
+                            password=kwargs.get("password"), socket_timeout=5, socket_connect_timeout=2)
     from redis import ConnectionPool
 
     pool = client.connection_pool
