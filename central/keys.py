@@ -1,7 +1,9 @@
 """Every Redis key OpenDay uses, declared once.
 
 A day's keys share the hash tag `{day_id}` so the whole day lives on one Redis Cluster
-slot and one Lua script or MULTI may touch them all.
+slot and one Lua script or MULTI may touch them all. Keys enrolment writes together
+(device tokens, enrollment codes, each day's device registry) share the tag `{enrol}`.
+Every other global key stands alone and is only ever touched by one-key commands.
 """
 
 
@@ -99,11 +101,12 @@ def updates_channel(day_id: str) -> str:
     return _day(day_id, "updates")
 
 
-DEVICE_TOKENS = "od:device-tokens"  # Hash: sha256(token) -> JSON {device_id, booth_id, day_id}
+ENROL_TAG = "{enrol}"  # hash tag of the keys enrolment changes together (one Cluster slot)
+DEVICE_TOKENS = f"od:{ENROL_TAG}:device-tokens"  # Hash: sha256(token) -> JSON {device_id, booth_id, day_id}
 DAYS = "od:days"  # Set: day ids that have a log
 COORDINATORS = "od:coordinators"  # Hash: username -> JSON {password_hash, days, role ('organiser' or absent)}
 PLAN_DAYS = "od:plan-days"  # Set: day ids with a plan in Redis (plan_versions); see docs/plans.md
-SECRET_KEY = "od:secret-key"  # String: session signing key when OPENDAY_SECRET_KEY is not set
+SECRET_KEY = "od:secret-key"  # String: session signing key, for `openday dev` only (secrets_config.py)
 
 
 def signin_failures(username: str, address: str) -> str:
@@ -117,16 +120,23 @@ def signin_failures(username: str, address: str) -> str:
     return f"od:signin-failures:{digest}"
 
 
-def coordinator_session(session_id: str) -> str:
-    """String with a TTL: username of a signed-in dashboard session. Sign-out deletes it,
-    so a copied session cookie stops working (dashboard/sessions.py)."""
-    return f"od:coordinator-session:{session_id}"
+def coordinator_session(session_digest: str) -> str:
+    """String with a TTL: username of a signed-in dashboard session, keyed by sha256 of the
+    session id the cookie carries (never the id itself). Sign-out deletes it, so a copied
+    session cookie stops working (dashboard/sessions.py)."""
+    return f"od:coordinator-session:{session_digest}"
 
 
 def closed(day_id: str) -> str:
     """Hash: the day's closing — position (log stream id at close), closed_at (RFC 3339),
     closed_by (coordinator). Absent while the day is open. Set once (HSETNX on position)."""
     return _day(day_id, "closed")
+
+
+def archived(day_id: str) -> str:
+    """String: JSON {archived_at, entries, folder} while the day lives in archive files
+    (OPENDAY_ARCHIVE_DIR/<day>/) instead of Redis; pushes to it are refused. See archive.py."""
+    return _day(day_id, "archived")
 
 
 def summary_versions(day_id: str) -> str:
@@ -150,8 +160,10 @@ def summary_requested(day_id: str) -> str:
 
 def devices(day_id: str) -> str:
     """Hash: device id -> JSON {device_id, booth_id, day_id, label, enrolled_at, revoked_at, tokens
-    (sha256 of each token issued to it)}: the day's enrolled laptops."""
-    return _day(day_id, "devices")
+    (sha256 of each token issued to it)}: the day's enrolled laptops. In the enrolment slot
+    ({enrol}), not the day's: issuing a token writes it, the token index and a code's use
+    in one transaction, which a Redis Cluster allows only within one slot."""
+    return f"od:{ENROL_TAG}:devices:{day_id}"
 
 
 def device_health(day_id: str) -> str:
@@ -166,8 +178,9 @@ def device_clock(day_id: str) -> str:
     return _day(day_id, "clock")
 
 
-ENROLLMENT_CODES = "od:enrollment-codes"  # Hash: code (8 chars, no dash) -> JSON {day_id, booth_id, expires_at,
-#                                           uses_left, created_by, created_at}; deleted when revoked
+# Hash: scrypt hash of a code (8 chars, no dash; enrollment.code_field) -> JSON {id (random, listed), day_id,
+# booth_id, expires_at, uses_left, created_by, created_at}; deleted when revoked. The code itself is never kept.
+ENROLLMENT_CODES = f"od:{ENROL_TAG}:enrollment-codes"
 
 
 def push_rate(token_digest: str, second: int) -> str:

@@ -59,7 +59,7 @@ def worker(burst: bool) -> None:
     from central.config import load_config
     from worker.runner import run_worker
 
-    run_worker(load_config()["REDIS_URL"], burst,
+    run_worker(load_config(), burst,
                maintenance_seconds=int(os.environ.get("OPENDAY_MAINTENANCE_SECONDS", 60)),
                catchup_seconds=float(os.environ.get("OPENDAY_CATCHUP_SECONDS", 2)))
 
@@ -110,14 +110,13 @@ def device() -> None:
 @click.option("--device-id", required=True)
 def device_register(day_id: str, booth_id: str, device_id: str) -> None:
     """Issue a token for a laptop; prints JSON with the token (shown once)."""
-    from redis import Redis
-
     from central.config import load_config
+    from central.redis_client import data_redis
     from openday.plans import booth_of_day
     from sync_service.devices.tokens import Device, register_device
 
     booth_of_day(day_id, booth_id)
-    redis_client = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+    redis_client = data_redis(load_config())
     token = register_device(redis_client, Device(device_id, booth_id, day_id))
     click.echo(json.dumps({"device_id": device_id, "booth_id": booth_id, "day_id": day_id, "token": token}))
 
@@ -134,9 +133,8 @@ def coordinator() -> None:
 @click.password_option(envvar="OPENDAY_COORDINATOR_PASSWORD")
 def coordinator_add(username: str, days: tuple[str, ...], admin: bool, password: str) -> None:
     """Create or replace a coordinator account granted the given days (or an organiser, --admin)."""
-    from redis import Redis
-
     from central.config import load_config
+    from central.redis_client import data_redis
     from openday.plans import plan_for_day
     from sync_service.coordinators import COORDINATOR, ORGANISER, add_coordinator
 
@@ -145,7 +143,7 @@ def coordinator_add(username: str, days: tuple[str, ...], admin: bool, password:
     for day_id in days:
         if day_id != "*":
             plan_for_day(day_id)
-    redis_client = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+    redis_client = data_redis(load_config())
     try:
         account = add_coordinator(redis_client, username, password, list(days), ORGANISER if admin else COORDINATOR)
     except ValueError as exc:
@@ -153,17 +151,22 @@ def coordinator_add(username: str, days: tuple[str, ...], admin: bool, password:
     click.echo(f"{account.role} {account.username}: days {', '.join(account.days) or 'every day'}")
 
 
+from openday.archive_cli import archive_command, restore_command  # noqa: E402
 from openday.close_day import close_day_command  # noqa: E402 - subcommands in their own modules
+from openday.healthcheck import healthcheck_command  # noqa: E402
 from openday.plan_cli import plan as plan_group  # noqa: E402
 from openday.simulate.command import simulate  # noqa: E402 - subcommands registered after the group
 
 main.add_command(simulate)
 main.add_command(close_day_command)
+main.add_command(archive_command)  # openday archive DAY | --due
+main.add_command(restore_command)  # openday restore DAY
 main.add_command(enrollment_code)
-main.add_command(plan_group)  # openday plan import / export / template
+main.add_command(plan_group)  # openday plan import / export
 device.add_command(revoke_device_command)
 main.add_command(rebuild_command)  # openday rebuild --day D
 main.add_command(verify_command)  # openday verify --day D
+main.add_command(healthcheck_command)  # openday healthcheck [--url U]: for the image's HEALTHCHECK
 
 if __name__ == "__main__":
     main()

@@ -124,7 +124,8 @@ def run_dev(data_dir: Path, sync_port: int, field_port: int, plan_path: str) -> 
     device = dev_device(redis_url, data_dir, plan)
     account = dev_coordinator(redis_url, data_dir, plan)
     sync_url, field_url = f"http://127.0.0.1:{sync_port}", f"http://127.0.0.1:{field_port}"
-    env = {**os.environ, "REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(Path(plan_path).parent)}
+    env = {**os.environ, "REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(Path(plan_path).parent),
+           "OPENDAY_SECRET_KEY_IN_REDIS": "1"}  # one machine, no secrets to manage: the key lives in Redis
     files = {name: logs / f"{name}.log" for name in ("sync-service", "worker", "field-app")}
     processes = [
         spawn(["sync-service", "--bind", f"127.0.0.1:{sync_port}"], env, files["sync-service"]),

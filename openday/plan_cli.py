@@ -1,5 +1,6 @@
-"""`openday plan import|export|template`: a day plan between Redis and a file (JSON or
-.xlsx, by the file's extension). Each command parses its options and calls one function."""
+"""`openday plan import|export`: a day plan between Redis and a file (JSON or .xlsx, by the
+file's extension). Each command parses its options and calls one function. The empty
+workbook to fill in is on the dashboard (/dashboard/plan-template.xlsx)."""
 
 import json
 from pathlib import Path
@@ -8,11 +9,10 @@ import click
 
 
 def _redis():
-    from redis import Redis
-
     from central.config import load_config
+    from central.redis_client import data_redis
 
-    return Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+    return data_redis(load_config())
 
 
 def read_plan_file(path: Path) -> dict:
@@ -40,7 +40,7 @@ def plan() -> None:
 
 
 @plan.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--day", "day_id", help="Store it as this day (default: the file's day_id).")
 @click.option("--by", default="cli", show_default=True, help="Who made the change (kept with the version).")
 def import_(file: Path, day_id: str | None, by: str) -> None:
@@ -50,10 +50,13 @@ def import_(file: Path, day_id: str | None, by: str) -> None:
     from shared.plan_rules import PlanInvalid
     from sync_service.plans.changes import create_day, replace_plan
 
+    redis = _redis()
+    redis.ping()  # no Redis: the one-line refusal every command gives, before the file is read
+    if not file.is_file():
+        raise click.ClickException(f"没有文件 {file} / no file {file}")
     raw = read_plan_file(file)
     if day_id:
         raw["day_id"] = day_id
-    redis = _redis()
     try:
         version = current_version(redis, raw.get("day_id", ""))
         record = replace_plan(CentralLog(redis), raw["day_id"], raw, by, version)[0] if version \
@@ -82,13 +85,3 @@ def export(day_id: str, file: Path, version: int | None) -> None:
     else:
         file.write_text(json.dumps(record["plan"], ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     click.echo(f"{day_id} v{record['version']} -> {file}")
-
-
-@plan.command("template")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def template(file: Path) -> None:
-    """Write an empty plan workbook to fill in."""
-    from shared.plan_workbook import plan_to_workbook
-
-    file.write_bytes(plan_to_workbook({}))
-    click.echo(str(file))

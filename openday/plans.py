@@ -6,15 +6,15 @@ import click
 def plan_for_day(day_id: str, param_hint: str = "--day"):
     """The day's current plan version in Redis (imported from OPENDAY_PLAN_DIR if absent);
     the plan files alone when Redis cannot be reached."""
-    from redis import Redis
     from redis.exceptions import ConnectionError as RedisDown
 
     from central.config import load_config
     from central.plan_store import PlanCache
+    from central.redis_client import data_redis
     from shared.plan import load_plans
 
     config = load_config()
-    plans = PlanCache(Redis.from_url(config["REDIS_URL"], decode_responses=True), config["PLAN_DIR"], imports=False)
+    plans = PlanCache(data_redis(config), config["PLAN_DIR"], imports=False)
     try:
         plan, known = plans.get(day_id), plans.days()
     except RedisDown:

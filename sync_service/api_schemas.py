@@ -16,7 +16,9 @@ class NewEnrollmentCode(Strict):
 
 
 class EnrollmentCode(Schema):
-    code = fields.Str(required=True, metadata={"example": "K7QX-M4ZP"})
+    # The code itself only in the answer that made it: the centre keeps just its hash.
+    code = fields.Str(metadata={"example": "K7QX-M4ZP", "description": "Only when made; never listed."})
+    id = fields.Str(required=True, metadata={"example": "3fa9c01e", "description": "Names the code in lists."})
     day_id = fields.Str(required=True)
     booth_id = fields.Str(required=True)
     expires_at = fields.Str(required=True)

@@ -3,14 +3,14 @@
 import contextlib
 
 from flask import Flask
-from redis import Redis
 from redis.exceptions import RedisError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from central.central_log import CentralLog
-from central.config import load_config
+from central.config import load_config, wait_replicas
 from central.plan_store import PlanCache, PlanDir, import_all
-from central.queue import rq_connection
-from sync_service.coordinators import secret_key
+from central.redis_client import data_redis, rq_redis
+from central.secrets_config import read_secret, secret_key
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,18 +19,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("OPENDAY")
     app.config.update(config or {})
 
-    redis = Redis.from_url(app.config["REDIS_URL"], decode_responses=True)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(redis)
+    redis = data_redis(app.config)
+    app.config["SECRET_KEY"] = secret_key(app.config, redis)
+    app.config["METRICS_TOKEN"] = app.config.get("METRICS_TOKEN") or read_secret("OPENDAY_METRICS_TOKEN")
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    _trust_proxies(app, int(app.config["PROXY_HOPS"]))
     # days of OPENDAY_PLAN_DIR not yet in Redis; if Redis is not up yet the service starts and
     # answers 503, and each day is imported on first use
     with contextlib.suppress(RedisError):
         import_all(redis, PlanDir(app.config["PLAN_DIR"]))
     app.extensions["openday"] = {
         "redis": redis,
-        "rq_redis": rq_connection(app.config["REDIS_URL"]),
-        "log": CentralLog(redis),
+        "rq_redis": rq_redis(app.config),
+        "log": CentralLog(redis, wait_replicas(app.config), int(app.config["WAIT_TIMEOUT_MS"])),
         "plans": PlanCache(redis, app.config["PLAN_DIR"]),  # current versions, from Redis
     }
 
@@ -57,3 +58,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(summary_bp)
     app.register_blueprint(totals_bp)
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies (nginx in compose: 1) take the client address,
+    scheme and host from their X-Forwarded-* headers, so throttles and logs see the real
+    client; with 0 (no proxy) those headers are ignored, as anyone can send them."""
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)

@@ -6,7 +6,6 @@ scripts). Each account is granted a list of days and sees no other day.
 """
 
 import json
-import secrets
 from dataclasses import dataclass
 
 from flask import current_app, request, session
@@ -83,6 +82,7 @@ def require_coordinator(day_id: str | None = None) -> Coordinator:
     return coordinator
 
 
+
 def require_organiser() -> Coordinator:
     """The calling account if it is an organiser; else 401 or 403."""
     account = require_coordinator()
@@ -90,10 +90,3 @@ def require_organiser() -> Coordinator:
         raise ApiError(403, "forbidden", f"只有组织者可以这样做,{account.username} 是协调员 / "
                        f"Only an organiser may do this; {account.username} is a coordinator.")
     return account
-
-
-def secret_key(redis) -> str:
-    """The session-signing key shared by every sync service process: OPENDAY_SECRET_KEY,
-    else one made once and kept in Redis."""
-    redis.set(keys.SECRET_KEY, secrets.token_hex(32), nx=True)
-    return redis.get(keys.SECRET_KEY)

@@ -2,12 +2,11 @@
 
 import os
 
-from redis import Redis
-
 from central import keys
 from central.config import load_config
 from central.plan_store import PlanCache
 from central.projection import CHUNK, PlanBehind, fold_to_end
+from central.redis_client import data_redis
 from central.summary.versions import make_version, request_summary_if_closed
 
 _context_cache = {}
@@ -18,7 +17,7 @@ def _context():
     by the next fold)."""
     if not _context_cache:
         config = load_config()
-        redis = Redis.from_url(config["REDIS_URL"], decode_responses=True)
+        redis = data_redis(config)
         _context_cache.update(redis=redis, plans=PlanCache(redis, config["PLAN_DIR"]))
     return _context_cache["redis"], _context_cache["plans"]
 

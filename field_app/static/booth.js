@@ -223,6 +223,7 @@ function drawStatus(s) {
   $("#pending").textContent = s.pending;
   $("#last-sync").textContent = s.last_sync ? `${clock(s.last_sync.server_time)} (${ago(s.last_sync.at)})` : T.never;
   $("#sync-error").hidden = !s.last_error_text;
+  $("#insecure-warning").hidden = !s.insecure;
   $("#sync-error").textContent = s.last_error_text ? `${T.last_error}: ${s.last_error_text}` : "";
   $("#enroll").hidden = s.enrolled && !s.blocked;
   const boothSelect = $("#booth-select");

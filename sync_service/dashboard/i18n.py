@@ -32,6 +32,7 @@ STRINGS = {
         "enrollment": "设备登记码", "create_code": "生成登记码", "uses": "可用次数", "ttl_minutes": "有效期（分钟）",
         "code": "登记码", "expires_at": "过期时间", "uses_left": "剩余次数", "revoke": "作废",
         "no_codes": "暂无有效登记码。",
+        "code_shown_once": "登记码只在生成时显示这一次（中心只保存其散列），请现在抄下或交给展位。",
         "not_available": "此功能暂不可用（服务端接口尚未提供）。", "load_failed": "数据加载失败",
         "action_failed": "操作失败", "ago_s": "{n} 秒前", "ago_m": "{n} 分钟前", "ago_h": "{n} 小时前",
         "ms": "毫秒", "unit_s": "秒", "unit_min": "分钟", "unit_h": "小时",
@@ -75,6 +76,8 @@ STRINGS = {
         "enrollment": "Enrollment codes", "create_code": "Create code", "uses": "Uses",
         "ttl_minutes": "Valid for (minutes)", "code": "Code", "expires_at": "Expires", "uses_left": "Uses left",
         "revoke": "Revoke", "no_codes": "No active codes.",
+        "code_shown_once": "A code is shown only now, as it is made (the centre keeps only its hash): "
+                           "write it down or hand it to the booth.",
         "not_available": "Not available yet (the server does not offer this API).",
         "load_failed": "Could not load", "action_failed": "Action failed", "ago_s": "{n} s ago",
         "ago_m": "{n} min ago", "ago_h": "{n} h ago", "ms": "ms",

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from central import keys
 from shared.clock import now_utc, parse_rfc3339, to_rfc3339
 from sync_service.coordinators import add_coordinator
-from sync_service.devices.enrollment import create_code
+from sync_service.devices.enrollment import code_field, create_code
 from tests.e2e.test_dashboard_browser import (  # noqa: F401 - fixtures
     CHROMIUM,
     LAPTOP,
@@ -48,12 +48,13 @@ def _day_with_every_trap(sync_url, redis):
                 ("visitor.received", {"party_size": 3}),
                 ("feedback.collected", {"rating": "satisfied"}),
                 ("inquiry.answered", {"topic": "zhufang", "department": "jiuzhu", "outcome": "answered"}))
-    expired = create_code(redis, DAY, "bayi", 1, 60, "gu")["code"]  # shown as XXXX-XXXX, kept without the dash
-    record = json.loads(redis.hget(keys.ENROLLMENT_CODES, expired.replace("-", "")))
+    made = create_code(redis, DAY, "bayi", 1, 60, "gu")  # shown as XXXX-XXXX once; kept as the hash of XXXXXXXX
+    field = code_field(made["code"].replace("-", ""))
+    record = json.loads(redis.hget(keys.ENROLLMENT_CODES, field))
     record["expires_at"] = to_rfc3339(now_utc() - timedelta(minutes=5))  # an hour went by
-    redis.hset(keys.ENROLLMENT_CODES, expired.replace("-", ""), json.dumps(record))
+    redis.hset(keys.ENROLLMENT_CODES, field, json.dumps(record))
     wait_until(lambda: central_totals(sync_url)["log_entries"] == 5, message="pushes folded")
-    return expired
+    return made["id"]  # the page lists codes by id
 
 
 def _traps_are_read_right(page, words, expired, quarantine_open=False):
@@ -61,7 +62,7 @@ def _traps_are_read_right(page, words, expired, quarantine_open=False):
     expect(row).to_contain_text(words["missing"])
     expect(row).not_to_have_class("low")
     expect(page.locator("#low-stock-alert")).to_be_hidden()
-    expect(page.locator(f"#codes-table tr[data-code='{expired}'] .code-state")).to_have_text(words["expired"])
+    expect(page.locator(f"#codes-table tr[data-id='{expired}'] .code-state")).to_have_text(words["expired"])
     assert bar_value(page, "booths-0-bayi") == "0"  # still in the SVG's text, for readers of the file ...
     opacity = "(id) => getComputedStyle(document.getElementById(id).querySelector('text')).opacity"
     assert page.evaluate(opacity, "booths-0-bayi-value") == "0"  # ... but no "0 0 0" on screen

@@ -446,14 +446,19 @@
   const showCode = (code) => (/^[A-Z0-9]{8}$/i.test(code) ? `${code.slice(0, 4)}-${code.slice(4)}` : code);
   const whyInactive = (c) => (c.expires_at && Date.parse(c.expires_at) <= Date.now() ? t.code_expired
     : c.uses_left === 0 ? t.code_used_up : t.code_inactive);
+  // The centre keeps only a hash of each code: a code is seen once, in the answer that made
+  // it; this page keeps the ones it made until it is closed, the rest show as dots.
+  const madeHere = {};
   function renderCodes(codes) {
-    const rows = codes.map((c) => el('tr', { 'data-code': c.code, class: c.active === false ? 'inactive' : null },
-      el('td', {}, el('code', { class: 'enrol-code' }, showCode(c.code))), el('td', {}, label('booths', c.booth_id)),
+    const rows = codes.map((c) => el('tr', { 'data-id': c.id, 'data-code': madeHere[c.id] || null,
+      class: c.active === false ? 'inactive' : null },
+      el('td', {}, el('code', { class: 'enrol-code', title: madeHere[c.id] ? t.code_shown_once : c.id },
+        madeHere[c.id] ? showCode(madeHere[c.id]) : '••••-••••')), el('td', {}, label('booths', c.booth_id)),
       el('td', {}, c.expires_at ? when(c.expires_at) : '—'),
       el('td', { class: 'num' }, c.active === false ? el('span', { class: 'tag warn code-state' }, whyInactive(c))
         : c.uses_left ?? '—'),
       el('td', {}, el('button', { type: 'button', class: 'revoke', onclick: async () => {
-        const r = await api('DELETE', `${boot.api['enrollment-codes']}/${encodeURIComponent(c.code)}`);
+        const r = await api('DELETE', `${boot.api['enrollment-codes']}/${encodeURIComponent(c.id)}`);
         showNote('codes-note', r.ok ? '' : reason(r));
         loaders.codes();
       } }, t.revoke))));
@@ -500,7 +505,9 @@
     const error = $('code-error');
     error.hidden = r.ok;
     error.textContent = r.ok ? '' : reason(r);
-    loaders.codes();
+    if (r.ok && r.data && r.data.id) madeHere[r.data.id] = r.data.code;
+    await loaders.codes();
+    if (r.ok) showNote('codes-note', t.code_shown_once);
   });
 
   $('hot-refresh').addEventListener('click', () => loadTotals()); // the texts are not in live messages
