@@ -138,12 +138,13 @@ def coordinator_add(username: str, days: tuple[str, ...], admin: bool, password:
     from openday.plans import plan_for_day
     from sync_service.coordinators import COORDINATOR, ORGANISER, add_coordinator
 
+    redis_client = data_redis(load_config())
+    redis_client.ping()  # no Redis: the one-line refusal every command gives, before any other
     if not days and not admin:
         raise click.UsageError("需要 --day(或 --admin)/ give at least one --day (or --admin)")
     for day_id in days:
         if day_id != "*":
             plan_for_day(day_id)
-    redis_client = data_redis(load_config())
     try:
         account = add_coordinator(redis_client, username, password, list(days), ORGANISER if admin else COORDINATOR)
     except ValueError as exc:
