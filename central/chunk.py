@@ -112,7 +112,7 @@ class ChunkFold:
         indexed under its key."""
         p, event = entry.event["payload"], entry.event
         fk = (p["field"], p["key"])
-        if p["action"] == ADDED or (p["action"] == "map" and p.get("to") == p["key"]):
+        if p["action"] == ADDED:
             # the plan has the key now (a version added it): count what waited for it
             known, to = self.view.keys.full[p["field"]], p["key"]
             ignored = fk in self.view.resolutions or p["key"] not in known

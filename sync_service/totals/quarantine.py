@@ -52,8 +52,13 @@ def resolve_quarantined(log, plan, day_id: str, resolution: dict, by: str) -> di
         raise NotQuarantined(name)
     if resolution["action"] == "map" and resolution["to"] not in plan.keys(RESOLVABLE_FIELDS[resolution["field"]]):
         raise UnknownTarget(resolution["to"])
-    return append_resolution(log, day_id, {"field": resolution["field"], "key": resolution["key"],
-                                            "action": resolution["action"], "to": resolution.get("to")}, by)
+    payload = {"field": resolution["field"], "key": resolution["key"], "action": resolution["action"],
+               "to": resolution.get("to")}
+    if payload["action"] == "map" and payload["to"] == payload["key"]:
+        # the plan has the key (a plan file edited the old way): count what waited for it as
+        # a plan version's resolution is counted (docs/plans.md); a rebuild agrees
+        payload.update(action="added", version=plan.version)
+    return append_resolution(log, day_id, payload, by)
 
 
 def append_resolution(log, day_id: str, payload: dict, by: str) -> dict:
