@@ -12,8 +12,10 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from shared.clock import parse_rfc3339
 from shared.ids import is_uuid
 
-KEY_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
-DAY_ID_PATTERN = r"^[a-z0-9][a-z0-9\-]{2,63}$"
+# '$(?!\n)': Python's '$' also matches before a final newline ('bayi\n' was a key); the
+# lookahead keeps the pattern valid in JSON Schema (the OpenAPI document) too.
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,63}$(?!\n)"
+DAY_ID_PATTERN = r"^[a-z0-9][a-z0-9\-]{2,63}$(?!\n)"
 OUTCOMES = ("answered", "referred", "follow_up")
 RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
 VOID = "event.voided"
