@@ -15,8 +15,17 @@ the fold runs them on every entry.
 import re
 from datetime import UTC, datetime, timedelta
 
-from shared.events import (CURRENT_VERSION, KEY_PATTERN, OUTCOMES, PAYLOADS, RATINGS, RESOLUTION,
-                           RESOLVABLE_FIELDS, VOID, COORDINATOR_DEVICE)
+from shared.events import (
+    COORDINATOR_DEVICE,
+    CURRENT_VERSION,
+    KEY_PATTERN,
+    OUTCOMES,
+    PAYLOADS,
+    RATINGS,
+    RESOLUTION,
+    RESOLVABLE_FIELDS,
+    VOID,
+)
 
 REASONS = ("unreadable", "bad_envelope", "unknown_version", "bad_time", "bad_payload", "uninterpretable")
 # The plausible window for any time a laptop tells (docs/bad-input.md): before and after
