@@ -31,11 +31,14 @@ def to_ms(text: str) -> int:
 
 
 def estimate_clock_offset(t0: int, t1: int, t2: int, t3: int, at_ms: int) -> ClockSample | None:
-    """The NTP estimate from one full exchange (all in ms); None if the times are impossible."""
-    if t3 < t0 or t2 < t1:
+    """The NTP estimate from one full exchange (all in ms); None if the times are out of
+    order (the answer before the send on either clock, or the centre's time in hand longer
+    than the laptop waited): such an exchange is ignored, not trusted."""
+    rtt = (t3 - t0) - (t2 - t1)
+    if t3 < t0 or t2 < t1 or rtt < 0:
         return None
     centre_minus_laptop = ((t1 - t0) + (t2 - t3)) / 2
-    return ClockSample(round(-centre_minus_laptop), (t3 - t0) - (t2 - t1), at_ms)
+    return ClockSample(round(-centre_minus_laptop), rtt, at_ms)
 
 
 def one_way_offset(sent_ms: int, received_ms: int) -> ClockSample:

@@ -9,7 +9,7 @@ from functools import cache
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from shared.clock import parse_rfc3339
+from shared.clock import EPOCH, MILLISECOND, OUTSIDE_WINDOW, in_window, parse_rfc3339
 from shared.ids import is_uuid
 
 # '$(?!\n)': Python's '$' also matches before a final newline ('bayi\n' was a key); the
@@ -29,15 +29,28 @@ class Strict(Schema):
 
 
 def _rfc3339(value: str) -> None:
+    """An RFC 3339 time with an offset, inside the plausible window (shared/clock.py)."""
     try:
-        parse_rfc3339(value)
+        moment = parse_rfc3339(value)
     except (ValueError, TypeError) as exc:
         raise ValidationError("Not an RFC 3339 timestamp with an offset.") from exc
+    try:
+        epoch_ms = (moment - EPOCH) // MILLISECOND
+    except OverflowError:  # '0001-01-01T00:00:00+14:00' is in year 0 in UTC (issue 12)
+        epoch_ms = None
+    if epoch_ms is None or not in_window(epoch_ms):
+        raise ValidationError(OUTSIDE_WINDOW)
 
 
-def _uuid(value: str) -> None:
-    if not is_uuid(value):
-        raise ValidationError("Not a lowercase UUID.")
+class EventId(fields.Str):
+    """A UUID, stored in its canonical lowercase form: one event has one id, and an
+    uppercase copy of another laptop's id is that id (a conflict), not a second event."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not is_uuid(text):
+            raise ValidationError("Not a lowercase UUID.")
+        return text.lower()
 
 
 @cache
@@ -74,7 +87,7 @@ class FeedbackCollected(Strict):
 
 
 class EventVoided(Strict):
-    target_event_id = fields.Str(required=True, validate=_uuid)
+    target_event_id = EventId(required=True)
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=200))
 
 
@@ -103,7 +116,7 @@ CATALOGUE_FIELDS = {
 
 
 class Envelope(Strict):
-    event_id = fields.Str(required=True, validate=_uuid)
+    event_id = EventId(required=True)
     device_id = fields.Str(required=True, validate=validate.Regexp(KEY_PATTERN, error="Not a device id."))
     seq = fields.Int(required=True, strict=True, validate=validate.Range(min=1))
     day_id = fields.Str(required=True, validate=validate.Regexp(DAY_ID_PATTERN, error="Not a day id."))

@@ -13,8 +13,9 @@ the fold runs them on every entry.
 """
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
+from shared.clock import EARLIEST_MS, EPOCH, LATEST_MS, MILLISECOND
 from shared.events import (
     COORDINATOR_DEVICE,
     CURRENT_VERSION,
@@ -28,12 +29,6 @@ from shared.events import (
 )
 
 REASONS = ("unreadable", "bad_envelope", "unknown_version", "bad_time", "bad_payload", "uninterpretable")
-# The plausible window for any time a laptop tells (docs/bad-input.md): before and after
-# its clock is corrected. Outside it a time is a broken clock or an attack, never a visit.
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-EPOCH, MILLISECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(milliseconds=1)
-EARLIEST_MS, LATEST_MS = (EARLIEST - EPOCH) // MILLISECOND, (LATEST - EPOCH) // MILLISECOND
 MAX_OFFSET_MS = LATEST_MS - EARLIEST_MS  # no two times in the window are further apart
 
 
