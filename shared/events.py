@@ -5,6 +5,7 @@ returns plain JSON-safe dicts (timestamps stay RFC 3339 strings) so what is vali
 exactly what is stored and pushed. Unknown fields are refused, once, in `Strict`.
 """
 
+import re
 from functools import cache
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -16,6 +17,13 @@ from shared.ids import is_uuid
 # lookahead keeps the pattern valid in JSON Schema (the OpenAPI document) too.
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,63}$(?!\n)"
 DAY_ID_PATTERN = r"^[a-z0-9][a-z0-9\-]{2,63}$(?!\n)"
+# Staff codes: letters, digits, CJK, '.', '_', '-' (docs/bad-input.md); nothing invisible.
+STAFF_PATTERN = r"^[0-9A-Za-z\u3400-\u9fff][0-9A-Za-z\u3400-\u9fff._\-]{0,31}$(?!\n)"
+STAFF_REFUSED = "工号只能含字母、数字、汉字和 . _ -（最多 32 个）/ Letters, digits, CJK and . _ - only (at most 32)."
+# Removed from free text (notes, comments, reasons): NUL and the other control characters
+# but tab and newline, bidi embeddings/overrides/isolates/marks (U+202E turns a text round
+# on screen) and zero-width characters. Removed, not refused: a citizen's words are kept.
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 OUTCOMES = ("answered", "referred", "follow_up")
 RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
 VOID = "event.voided"
@@ -40,6 +48,22 @@ def _rfc3339(value: str) -> None:
         epoch_ms = None
     if epoch_ms is None or not in_window(epoch_ms):
         raise ValidationError(OUTSIDE_WINDOW)
+
+
+class CleanText(fields.Str):
+    """Free text with the invisible characters (INVISIBLE) removed before it is checked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return INVISIBLE.sub("", super()._deserialize(value, attr, data, **kwargs))
+
+
+class StrictBool(fields.Bool):
+    """JSON true or false only: marshmallow's Bool takes 1 for true even with truthy={True}."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:
+            raise ValidationError("Not a valid boolean.")
+        return value
 
 
 class EventId(fields.Str):
@@ -71,7 +95,7 @@ class InquiryAnswered(Strict):
     topic = _key(required=True)
     department = _key(required=True)
     outcome = fields.Str(required=True, validate=validate.OneOf(OUTCOMES))
-    note = fields.Str(validate=validate.Length(max=200))
+    note = CleanText(validate=validate.Length(max=200))
 
 
 class MaterialMoved(Strict):
@@ -82,13 +106,13 @@ class MaterialMoved(Strict):
 class FeedbackCollected(Strict):
     rating = fields.Str(required=True, validate=validate.OneOf(RATINGS))
     topic = _key()
-    comment = fields.Str(validate=validate.Length(max=500))
-    hot_issue = fields.Bool(truthy={True}, falsy={False})  # the comment is a concern citizens raised (群众关心热点问题)
+    comment = CleanText(validate=validate.Length(max=500))
+    hot_issue = StrictBool()  # the comment is a concern citizens raised (群众关心热点问题)
 
 
 class EventVoided(Strict):
     target_event_id = EventId(required=True)
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    reason = CleanText(required=True, validate=validate.Length(min=1, max=200))
 
 
 # Which schema loads which payload, by (type, version). Old versions are upcast on
@@ -124,7 +148,7 @@ class Envelope(Strict):
     type = fields.Str(required=True, validate=validate.OneOf(TYPES))
     v = fields.Int(required=True, strict=True, validate=validate.Range(min=1))
     recorded_at = fields.Str(required=True, validate=_rfc3339)
-    staff = fields.Str(validate=validate.Length(min=1, max=32))
+    staff = fields.Str(validate=validate.Regexp(STAFF_PATTERN, error=STAFF_REFUSED))
     payload = fields.Dict(required=True)
 
     @validates_schema(skip_on_field_errors=True)
