@@ -10,8 +10,15 @@ from datetime import UTC, datetime
 from redis.exceptions import RedisError
 
 from shared.clock import OUTSIDE_WINDOW, in_window, to_rfc3339
-from shared.clock_sync import (SAMPLE_MAX_AGE_MS, ClockSample, estimate_clock_offset, is_far_off, keep_better,
-                               one_way_offset, to_ms)
+from shared.clock_sync import (
+    SAMPLE_MAX_AGE_MS,
+    ClockSample,
+    estimate_clock_offset,
+    is_far_off,
+    keep_better,
+    one_way_offset,
+    to_ms,
+)
 from sync_service import keys
 from sync_service.central_log import Appended
 from sync_service.devices import Device
