@@ -73,6 +73,7 @@ class ContentConflict(SeqConflict):
 
     def __init__(self, seq: int, event_id: str):
         super().__init__(seq, event_id, event_id)
+        self.event_id = event_id
         self.args = (f"seq {seq} ({event_id}) is held with other content",)
 
 
@@ -81,6 +82,7 @@ class IdTaken(SeqConflict):
 
     def __init__(self, seq: int, event_id: str):
         super().__init__(seq, event_id, event_id)
+        self.event_id = event_id
         self.args = (f"event id {event_id} of seq {seq} is already in the log",)
 
 
