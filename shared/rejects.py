@@ -29,6 +29,16 @@ from shared.events import (
 )
 
 REASONS = ("unreadable", "bad_envelope", "unknown_version", "bad_time", "bad_payload", "uninterpretable")
+REASON_LABELS = {  # what coordinators read, zh first
+    "unreadable": ("记录无法读取（不是有效的 JSON）", "unreadable: not valid JSON"),
+    "bad_envelope": ("记录缺少或写错了编号、设备、序号、展位或类型",
+                     "bad envelope: id, device, seq, booth or type missing or mistyped"),
+    "unknown_version": ("记录的格式版本未知", "unknown payload version"),
+    "bad_time": ("记录时间不可能（校正时钟前或后不在 2000–2100 年内）",
+                 "impossible time (outside 2000-2100 before or after clock correction)"),
+    "bad_payload": ("记录内容的字段类型或取值不对", "payload fields of the wrong type or out of range"),
+    "uninterpretable": ("记录无法计入统计", "could not be folded"),
+}
 MAX_OFFSET_MS = LATEST_MS - EARLIEST_MS  # no two times in the window are further apart
 
 

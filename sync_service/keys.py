@@ -180,3 +180,12 @@ def enroll_tries(address: str, minute: int) -> str:
     import hashlib
 
     return f"od:enroll-tries:{hashlib.sha256(address.encode()).hexdigest()[:32]}:{minute}"
+
+
+def fold_failure(day_id: str) -> str:
+    """String: JSON {since_ms, last_ms, failures, reason} while the day's fold job keeps
+    failing (worker/fold_health.py); deleted by the next fold that succeeds."""
+    return _day(day_id, "fold-failure")
+
+
+FOLD_FAILURES_TOTAL = "od:fold-failures-total"  # Integer: fold jobs that failed, every day, ever

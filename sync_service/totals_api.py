@@ -18,6 +18,7 @@ from sync_service.quarantine import (
     quarantine_report,
     resolve_quarantined,
 )
+from sync_service.rejected import rejected_report, stall_notice
 from worker.projection import read_flat, read_totals
 from worker.queue import request_fold
 from worker.totals import known_booth
@@ -72,6 +73,15 @@ def quarantine(day_id: str):
     plan = plan_of(day_id)
     require_coordinator(day_id)
     return jsonify(quarantine_report(ctx()["redis"], plan, day_id))
+
+
+@bp.get("/api/v1/days/<day_id>/rejected")
+def rejected(day_id: str):
+    """Log entries the fold could not interpret (shared/rejects.py), and whether the fold is stalled."""
+    plan = plan_of(day_id)
+    require_coordinator(day_id)
+    redis = ctx()["redis"]
+    return jsonify({**rejected_report(redis, day_id), "stalled": stall_notice(redis, day_id, plan.timezone)})
 
 
 @bp.post("/api/v1/days/<day_id>/quarantine/resolve")
