@@ -12,6 +12,7 @@ are the few things the fold reads, by exact type (JSON `true` is not `1`), kept 
 the fold runs them on every entry.
 """
 
+import json
 import re
 from datetime import datetime
 
@@ -204,3 +205,17 @@ def rejected_record(event, reason: str, sid: str = "", received_ms: int = 0) -> 
             "device_id": _text(known.get("device_id"), 64), "seq": seq if type(seq) is int else None,
             "event_id": _text(known.get("event_id"), 64), "type": _text(known.get("type"), 40),
             "booth_id": _text(known.get("booth_id"), 64), "recorded_at": _text(known.get("recorded_at"), 40)}
+
+
+def parse_stored(fields: dict) -> tuple:
+    """(event, offset_ms) of a log entry's stored fields ('e' JSON text, 'off'); the event
+    is UNREADABLE when they do not parse."""
+    try:
+        return json.loads(fields["e"]), int(fields.get("off", 0))
+    except (KeyError, ValueError, TypeError):
+        return UNREADABLE, 0
+
+
+def stored_reason(fields: dict) -> str | None:
+    """reject_reason of a log entry as stored: what readers other than the fold skip."""
+    return reject_reason(*parse_stored(fields))

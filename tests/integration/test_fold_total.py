@@ -109,3 +109,17 @@ def test_openday_rebuild_and_verify_finish_on_a_poisoned_log(redis, redis_url, p
     verified = subprocess.run(openday("verify", "--day", DAY), env=env, capture_output=True, text=True, timeout=60)
     assert verified.returncode == 0, verified.stderr
     assert json.loads(verified.stdout)["differences"] == 0
+
+
+def test_the_summary_and_the_events_export_of_a_poisoned_log(redis, plan):
+    from worker.summary.exports import events_csv
+    from worker.summary.job import content_at
+    from worker.summary.store import log_end
+
+    _poisoned_log(redis)
+    content = content_at(redis, DAY, plan, log_end(redis, DAY))
+    assert content["figures"]["totals"]["rejected"] == 12
+    assert content["figures"]["totals"]["visitors"] == 3
+    assert content["figures"]["log_entries"] == 5, "the good four and the ignored void"
+    rows = b"".join(events_csv(redis, DAY, plan)).decode("utf-8-sig").strip().splitlines()
+    assert len(rows) == 1 + 5

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import orjson
 
+from shared.rejects import stored_reason
 from sync_service import keys
 from worker.summary.store import read_log_raw
 
@@ -67,6 +68,8 @@ def events_csv(redis, day_id: str, plan, chunk: int = 2000):
     buffer.write(BOM)
     writer.writerow(EVENT_COLUMNS)
     for rows, (stream_id, fields) in enumerate(read_log_raw(redis, day_id, chunk), start=1):
+        if stored_reason(fields) is not None:
+            continue  # rejected by the fold: listed at /rejected, not an event of the day
         writer.writerow(event_row(stream_id, fields, labels, voided))
         if rows % chunk == 0:
             yield buffer.getvalue().encode("utf-8")

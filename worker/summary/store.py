@@ -7,6 +7,7 @@ import secrets
 from redis import WatchError
 
 from shared.events import VOID
+from shared.rejects import parse_stored, reject_reason, stored_reason
 from sync_service import keys
 from worker.summary.build import changes_between, content_sha256, plan_template, template_figure_names
 from worker.summary.figures import events_behind, position_key, void_target_ids
@@ -28,12 +29,15 @@ return {1, unpack(redis.call('HGETALL', KEYS[1]))}
 
 
 def read_log(redis, day_id: str, until: str = "+", chunk: int = CHUNK):
-    """(position, event, offset_ms) for every log entry up to `until`, in order, chunk by chunk."""
+    """(position, event, offset_ms) for every log entry up to `until`, in order, chunk by chunk;
+    not the entries the fold rejects (shared/rejects.py): they count nowhere but 'rejected'."""
     start = "-"
     while True:
         entries = redis.xrange(keys.log(day_id), start, until, count=chunk)
         for stream_id, fields in entries:
-            yield stream_id, json.loads(fields["e"]), int(fields.get("off", 0))
+            event, offset = parse_stored(fields)
+            if reject_reason(event, offset) is None:
+                yield stream_id, event, offset
         if len(entries) < chunk:
             return
         start = f"({entries[-1][0]}"
@@ -53,7 +57,7 @@ def read_log_raw(redis, day_id: str, chunk: int = CHUNK, until: str = "+"):
 def read_voids(redis, day_id: str, until: str = "+"):
     """The void events of the log up to `until`; only entries that mention a void are parsed."""
     for _, fields in read_log_raw(redis, day_id, until=until):
-        if VOID in fields["e"]:
+        if VOID in fields.get("e", "") and stored_reason(fields) is None:
             event = json.loads(fields["e"])
             if event["type"] == VOID:
                 yield event
