@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import current_app, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from sync_service import keys
+from central import keys
 from sync_service.errors import ApiError
 
 

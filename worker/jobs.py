@@ -4,12 +4,12 @@ import os
 
 from redis import Redis
 
+from central import keys
+from central.config import load_config
+from central.fold_health import clear_fold_failure, fold_due, note_fold_failure
+from central.projection import CHUNK, fold_to_end
+from central.summary.versions import make_version, request_summary_if_closed
 from shared.plan import load_plans
-from sync_service import keys
-from sync_service.config import load_config
-from worker.fold_health import clear_fold_failure, fold_due, note_fold_failure
-from worker.projection import CHUNK, fold_to_end
-from worker.summary.job import request_summary_if_closed
 
 _plans = {}
 
@@ -30,7 +30,7 @@ def preload() -> None:
 def fold_day(day_id: str) -> int:
     """Fold everything appended to the day's log; safe to run twice or concurrently (each
     chunk's commit publishes its changed figures to the day's updates channel). While the
-    day's fold keeps failing, waits out its backoff (worker/fold_health.py)."""
+    day's fold keeps failing, waits out its backoff (central/fold_health.py)."""
     redis, plans = _context()
     redis.delete(keys.fold_requested(day_id))  # pushes from now on queue another fold: nothing is missed
     if not fold_due(redis, day_id):
@@ -44,3 +44,11 @@ def fold_day(day_id: str) -> int:
     if folded:
         request_summary_if_closed(redis, day_id)  # a late event after closing: a new summary version
     return folded
+
+
+def summarize_day(day_id: str) -> int:
+    """The next summary version of a closed day; returns its version number."""
+    redis, plans = _context()
+    redis.delete(keys.summary_requested(day_id))  # a request from now on makes another version
+    version, _ = make_version(redis, day_id, plans[day_id])
+    return version["version"]

@@ -17,7 +17,7 @@ from sync_service.dashboard.chart_figures import CHARTS, read_charts
 from sync_service.dashboard.chart_svg import render_svg
 from sync_service.dashboard.i18n import STRINGS, current_lang
 from sync_service.errors import ApiError
-from sync_service.rejected import rejected_for_page, stall_notice
+from sync_service.totals.rejected import rejected_for_page, stall_notice
 
 CATALOGUES = ("booths", "departments", "topics", "materials", "outcomes", "ratings")
 

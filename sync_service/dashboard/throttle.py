@@ -8,7 +8,7 @@ the real person at another address can still sign in. A success clears the count
 
 import time
 
-from sync_service import keys
+from central import keys
 
 FREE_TRIES = 5
 WINDOW_S = 15 * 60  # failures are remembered this long after the last one

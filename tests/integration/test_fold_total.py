@@ -8,13 +8,13 @@ import subprocess
 import orjson
 import pytest
 
+from central import keys
+from central.central_log import CentralLog
+from central.projection import fold_to_end, read_totals
+from central.rebuild import rebuild
 from shared.rejects import reject_reason
-from sync_service import keys
-from sync_service.central_log import CentralLog
 from tests.factories import make_event, void_of
 from tests.helpers import DAY, PLAN_PATH, openday
-from worker.projection import fold_to_end, read_totals
-from worker.rebuild import rebuild
 
 RT = 1_652_580_000_000
 GOOD_AT = "2022-05-15T09:15:00.000+08:00"
@@ -112,9 +112,9 @@ def test_openday_rebuild_and_verify_finish_on_a_poisoned_log(redis, redis_url, p
 
 
 def test_the_summary_and_the_events_export_of_a_poisoned_log(redis, plan):
-    from worker.summary.exports import events_csv
-    from worker.summary.job import content_at
-    from worker.summary.store import log_end
+    from central.summary.exports import events_csv
+    from central.summary.store import log_end
+    from central.summary.versions import content_at
 
     _poisoned_log(redis)
     content = content_at(redis, DAY, plan, log_end(redis, DAY))

@@ -4,11 +4,11 @@ unfolded it fails saying how many; after a real worker catches up it passes."""
 import json
 import subprocess
 
-from sync_service import keys
-from sync_service.central_log import CentralLog
+from central import keys
+from central.central_log import CentralLog
+from central.projection import fold_chunk, read_totals
 from tests.factories import make_event
 from tests.helpers import DAY, PLAN_PATH, openday
-from worker.projection import fold_chunk, read_totals
 
 
 def _run(redis_url, *args):
