@@ -22,8 +22,10 @@ STAFF_PATTERN = r"^[0-9A-Za-z\u3400-\u9fff][0-9A-Za-z\u3400-\u9fff._\-]{0,31}$(?
 STAFF_REFUSED = "工号只能含字母、数字、汉字和 . _ -（最多 32 个）/ Letters, digits, CJK and . _ - only (at most 32)."
 # Removed from free text (notes, comments, reasons): NUL and the other control characters
 # but tab and newline, bidi embeddings/overrides/isolates/marks (U+202E turns a text round
-# on screen) and zero-width characters. Removed, not refused: a citizen's words are kept.
-INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# on screen), zero-width characters and lone surrogates ("\ud800" is valid JSON but no
+# text: the log's UTF-8 encoder refused it). Removed, not refused: a citizen's words are kept.
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+                       "\ud800-\udfff]")
 OUTCOMES = ("answered", "referred", "follow_up")
 RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
 VOID = "event.voided"
