@@ -85,7 +85,8 @@ def _optional(payload: dict, name: str, check) -> bool:
 
 
 def _visitor(p: dict) -> bool:
-    return _int_in(p.get("party_size"), 1, 50)
+    n = p.get("party_size")
+    return type(n) is int and 1 <= n <= 50
 
 
 def _inquiry(p: dict) -> bool:
@@ -94,7 +95,8 @@ def _inquiry(p: dict) -> bool:
 
 
 def _material(p: dict) -> bool:
-    return is_key(p.get("material")) and _int_in(p.get("quantity"), 1, 10_000)
+    n = p.get("quantity")
+    return type(n) is int and 1 <= n <= 10_000 and is_key(p.get("material"))
 
 
 def _feedback(p: dict) -> bool:
@@ -124,11 +126,27 @@ PAYLOAD_CHECKS = {
 }
 RESOLVABLE_NAMES = tuple(RESOLVABLE_FIELDS)
 KNOWN_VERSIONS = frozenset(PAYLOADS) | {(RESOLUTION, 1)}
+_LAPTOP_CHECKS = {(type_, v): PAYLOAD_CHECKS[type_] for type_, v in PAYLOADS}  # what laptops push
 assert all(v == 1 for v in CURRENT_VERSION.values()), "a v2 payload needs its own check here"
 
 
 def envelope_reason(event) -> str | None:
-    """Why the fold cannot read this event's envelope and payload, or None. No time check."""
+    """Why the fold cannot read this event's envelope and payload, or None. No time check.
+    The fold asks this of every entry, so a good one is passed by one conjunction of exact
+    type checks and cache hits (each part implies what _envelope_reason checks); anything
+    else, or a first sight of a key, gets the careful answer."""
+    try:
+        if type(event["event_id"]) is str and type(event["seq"]) is int and type(event["recorded_at"]) is str \
+                and _keys_ok.get(event["booth_id"]) is True and _keys_ok.get(event["device_id"]) is True \
+                and type(event["v"]) is int and type(event["payload"]) is dict \
+                and _LAPTOP_CHECKS[(event["type"], event["v"])](event["payload"]):
+            return None
+    except (KeyError, TypeError, AttributeError):
+        pass
+    return _envelope_reason(event)
+
+
+def _envelope_reason(event) -> str | None:
     if type(event) is not dict:
         return "unreadable" if event is UNREADABLE else "bad_envelope"
     type_, device, payload = event.get("type"), event.get("device_id"), event.get("payload")
