@@ -40,7 +40,6 @@ REASON_LABELS = {  # what coordinators read, zh first
     "bad_payload": ("记录内容的字段类型或取值不对", "payload fields of the wrong type or out of range"),
     "uninterpretable": ("记录无法计入统计", "could not be folded"),
 }
-MAX_OFFSET_MS = LATEST_MS - EARLIEST_MS  # no two times in the window are further apart
 
 
 class Rejected(Exception):  # noqa: N818 - a verdict, not a bug
@@ -73,10 +72,6 @@ def is_key(value) -> bool:
             _keys_ok.clear()
         ok = _keys_ok[value] = _KEY.fullmatch(value) is not None
     return ok
-
-
-def _int_in(value, low: int, high: int) -> bool:
-    return type(value) is int and low <= value <= high
 
 
 def _optional(payload: dict, name: str, check) -> bool:
