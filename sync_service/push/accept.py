@@ -43,7 +43,7 @@ redis.call('HSET', KEYS[1], device, cjson.encode(h))
 local best, best_json = nil, nil
 local held = redis.call('HGET', KEYS[2], device)
 if held then best = cjson.decode(held); best_json = held end
-for i = 7, #ARGV, 2 do
+for i = 7, #ARGV do
   local new = cjson.decode(ARGV[i])
   local new_rtt, best_rtt = new.rtt_ms, best and best.rtt_ms
   if new_rtt == cjson.null then new_rtt = nil end
