@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 
 from central.projection import read_flat, read_totals
 from central.queue import request_fold
+from central.summary.store import closed_record
 from shared.events import QUARANTINE_RESOLUTION
 from shared.totals import known_booth
 from sync_service.context import ctx, plan_of
@@ -37,6 +38,8 @@ def totals(day_id: str):
         raise ApiError(404, "unknown_booth", f"没有这个展位 / No booth {booth!r} in the plan or the log.",
                        errors={"booth": ["Not a booth of this day."]})
     document = read_totals(redis, day_id, booth=booth)
+    if record := closed_record(redis, day_id):  # laptops show that the day is closed (absent while open)
+        document["closed"] = {"closed_at": record["closed_at"]}
     return jsonify(document)
 
 
