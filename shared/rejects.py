@@ -104,9 +104,11 @@ def _void(p: dict) -> bool:
 
 
 def _resolution(p: dict) -> bool:
+    """'map' to a key, 'reject', or 'added' (a plan version added the key: docs/plans.md)."""
     action, to = p.get("action"), p.get("to")
     return p.get("field") in RESOLVABLE_NAMES and is_key(p.get("key")) \
-        and (action == "map" and is_key(to) or action == "reject" and to is None)
+        and (action == "map" and is_key(to) or action == "reject" and to is None
+             or action == "added" and to == p.get("key") and type(p.get("version", 0)) is int)
 
 
 # What the fold reads of each type's payload, checked by exact type: routing is data.
