@@ -93,11 +93,26 @@ class TemplateError(ValueError):
         self.errors = errors
 
 
-def _placeholders(text: str) -> list[str]:
+def _placeholders(text: str) -> list[tuple[str, str | None, str | None]]:
+    """(field name, format spec, conversion) of each {…} in `text`."""
     try:
-        return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        return [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                if name is not None]
     except ValueError as exc:
-        raise TemplateError({"_": [f"unbalanced braces: {exc}"]}) from exc
+        raise TemplateError({"_": [f"括号不成对 / unbalanced braces: {exc}"]}) from exc
+
+
+def _not_plain(name: str, spec: str | None, conversion: str | None) -> str | None:
+    """Why a placeholder is more than a plain {name}, or None. str.format would otherwise read
+    attributes and items ({teams.__class__}, {figures[0]}), and run a conversion or a format
+    spec ({date:>999999999} pads to a gigabyte, {date:{teams.__class__}} nests a lookup)."""
+    if spec or conversion:
+        return (f"占位符只能写成 {{名称}}，不能带格式或转换 / placeholder {{{name}…}} may not carry a "
+                "format spec or conversion: write a plain {name}")
+    if not name.isidentifier():
+        return (f"占位符只能写成 {{名称}}，不能取属性或下标 / placeholder {{{name}}} may not use an "
+                "attribute, an index or a position: write a plain {name}")
+    return None
 
 
 def _check_text(errors: dict, path: str, text, allowed: set[str]) -> None:
@@ -108,13 +123,16 @@ def _check_text(errors: dict, path: str, text, allowed: set[str]) -> None:
         errors[path] = ["at most 2000 characters"]
         return
     try:
-        names = _placeholders(text)
+        fields = _placeholders(text)
     except TemplateError as exc:
         errors[path] = exc.errors["_"]
         return
-    unknown = sorted({n for n in names if n not in allowed})
-    if unknown:
-        errors[path] = [f"unknown placeholder {{{n}}}; allowed: {', '.join(sorted(allowed))}" for n in unknown]
+    reasons = [r for r in (_not_plain(*field) for field in fields) if r]
+    unknown = sorted({name for name, _, _ in fields if name.isidentifier() and name not in allowed})
+    reasons += [f"未知占位符 {{{n}}} / unknown placeholder {{{n}}}; allowed: {', '.join(sorted(allowed))}"
+                for n in unknown]
+    if reasons:
+        errors[path] = reasons
 
 
 def validate_template(template, figure_names: set[str]) -> dict:

@@ -6,7 +6,7 @@ from redis import Redis
 from shared.plan import load_plans
 from sync_service.central_log import CentralLog
 from sync_service.config import load_config
-from sync_service.coordinators import secret_key
+from sync_service.coordinators import dummy_hash, secret_key
 from worker.queue import rq_connection
 
 
@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(redis)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    dummy_hash()  # made now, so no sign-in try ever pays for it
     app.extensions["openday"] = {
         "redis": redis,
         "rq_redis": rq_connection(app.config["REDIS_URL"]),

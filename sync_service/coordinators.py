@@ -5,6 +5,7 @@ carries a signed-in session (the dashboard) or HTTP Basic credentials (API clien
 scripts). Each account is granted a list of days and sees no other day.
 """
 
+import functools
 import json
 import secrets
 from dataclasses import dataclass
@@ -25,11 +26,13 @@ class Coordinator:
         return day_id in self.days or "*" in self.days
 
 
-def add_coordinator(redis, username: str, password: str, days: list[str]) -> Coordinator:
-    """Create or replace an account; `days` may contain '*' for every day."""
+def add_coordinator(redis, username: str, password: str, days: list[str], admin: bool = False) -> Coordinator:
+    """Create or replace an account; `days` may contain '*' for every day; `admin`: an organiser."""
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
     record = {"password_hash": generate_password_hash(password), "days": sorted(set(days))}
+    if admin:
+        record["admin"] = True
     redis.hset(keys.COORDINATORS, username, json.dumps(record))
     return Coordinator(username, tuple(record["days"]))
 
@@ -39,15 +42,33 @@ def get_coordinator(redis, username: str) -> Coordinator | None:
     return Coordinator(username, tuple(json.loads(raw)["days"])) if raw else None
 
 
-def check_credentials(redis, username: str, password: str) -> Coordinator | None:
+@functools.cache
+def dummy_hash() -> str:
+    """A hash no password matches, made once per process: an unknown user's check costs
+    exactly one scrypt, like a known user's (no timing oracle, no extra cost)."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def password_hash_of(redis, username: str) -> str | None:
     raw = redis.hget(keys.COORDINATORS, username or "")
-    if raw is None:
-        generate_password_hash(password or "")  # same cost for unknown users: no timing oracle
-        return None
-    record = json.loads(raw)
-    if not check_password_hash(record["password_hash"], password or ""):
+    return json.loads(raw)["password_hash"] if raw else None
+
+
+def check_credentials(redis, username: str, password: str) -> Coordinator | None:
+    """The account if the password is right: one scrypt, whether or not the user exists.
+    Callers throttle first (login_guard.py)."""
+    raw = redis.hget(keys.COORDINATORS, username or "")
+    record = json.loads(raw) if raw else {"password_hash": dummy_hash()}
+    if not check_password_hash(record["password_hash"], password or "") or raw is None:
         return None
     return Coordinator(username, tuple(record["days"]))
+
+
+def is_organiser(redis, username: str) -> bool:
+    """An account with the `admin` flag (organiser): may export personal data unmasked.
+    Minimal stand-in until accounts get roles (issue 16)."""
+    raw = redis.hget(keys.COORDINATORS, username or "")
+    return bool(raw and json.loads(raw).get("admin"))
 
 
 def current_coordinator() -> Coordinator | None:
@@ -57,7 +78,10 @@ def current_coordinator() -> Coordinator | None:
         return get_coordinator(redis, username)
     auth = request.authorization
     if auth and auth.type == "basic":
-        return check_credentials(redis, auth.username, auth.password)
+        from sync_service.login_guard import basic_sign_in  # it builds on this module
+
+        return basic_sign_in(redis, current_app.config["SECRET_KEY"], auth.username or "", auth.password or "",
+                             request.remote_addr or "-")
     return None
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, render_template, request
 
 from sync_service.context import ctx
 from sync_service.errors import ApiError
-from sync_service.summary_access import coordinated_plan, version_arg
+from sync_service.summary_access import coordinated_plan, masked_record, version_arg
 from worker.summary.charts import CHARTS
 from worker.summary.documents import figure_label, figure_rows
 from worker.summary.store import closed_record, events_behind_figure, get_version, list_versions
@@ -97,7 +97,7 @@ def summary_page(day_id: str):
     plan = _page_plan(day_id)
     lang, version = _lang(), version_arg()
     redis = ctx()["redis"]
-    record = get_version(redis, day_id, version)
+    record = masked_record(get_version(redis, day_id, version))
     if record is None and version is not None:
         raise ApiError(404, "unknown_version", f"Day {day_id} has no summary version {version}.")
     rows, labels = [], {}

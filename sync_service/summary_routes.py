@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, request
 from shared.summary_text import TemplateError
 from sync_service.context import ctx
 from sync_service.errors import ApiError
-from sync_service.summary_access import coordinated_plan, summary_version, version_arg
+from sync_service.summary_access import coordinated_plan, masked_rows, summary_version, version_arg
 from sync_service.summary_exports import bp as exports_bp
 from sync_service.summary_page import bp as page_bp
 from worker.summary.job import close_and_summarize, request_summary
@@ -58,7 +58,7 @@ def drill_down(day_id: str):
         raise ApiError(400, "invalid", "Bad query.", errors={"figure": ["a figure name is required"]})
     record = summary_version(day_id, version_arg())
     content = record["content"]
-    rows = events_behind_figure(ctx()["redis"], day_id, plan, figure, content)
+    rows = masked_rows(events_behind_figure(ctx()["redis"], day_id, plan, figure, content))
     counted = sum(r["amount"] for r in rows if r["voided_by"] is None)
     return jsonify(day_id=day_id, version=record["version"], position=content["position"], figure=figure,
                    value=counted, events=rows)

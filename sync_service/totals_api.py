@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 from shared.events import QUARANTINE_RESOLUTION
 from sync_service.context import ctx, plan_of
 from sync_service.coordinators import require_coordinator
-from sync_service.day_readers import require_day_reader
+from sync_service.day_readers import readable_hot_issues, require_day_reader
 from sync_service.errors import ApiError
 from sync_service.live import live_messages
 from sync_service.quarantine import (
@@ -30,12 +30,14 @@ LIVE_RETRY_SECONDS = 5
 def totals(day_id: str):
     plan = plan_of(day_id)
     redis = ctx()["redis"]
-    require_day_reader(redis, day_id)
+    reader = require_day_reader(redis, day_id)
     booth = request.args.get("booth")
     if booth is not None and booth not in plan.keys("booths") and not known_booth(read_flat(redis, day_id)[0], booth):
         raise ApiError(404, "unknown_booth", f"没有这个展位 / No booth {booth!r} in the plan or the log.",
                        errors={"booth": ["Not a booth of this day."]})
     document = read_totals(redis, day_id, booth=booth)
+    feedback = document["feedback"]
+    feedback["hot_issue_list"] = readable_hot_issues(feedback.get("hot_issue_list", []), reader)
     return jsonify(document)
 
 

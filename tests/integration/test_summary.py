@@ -20,7 +20,8 @@ from worker.summary.job import content_at
 from worker.summary.store import get_template, read_log
 from worker.totals import counts_only
 
-AUTH = {"Authorization": "Basic " + base64.b64encode(b"gu:correct horse").decode()}
+# a script's Basic credentials; X-Requested-With: a body-less POST with Basic needs it (CSRF)
+AUTH = {"Authorization": "Basic " + base64.b64encode(b"gu:correct horse").decode(), "X-Requested-With": "script"}
 
 
 @pytest.fixture
