@@ -115,6 +115,21 @@ def _not_plain(name: str, spec: str | None, conversion: str | None) -> str | Non
     return None
 
 
+def fill(text: str, **values) -> str:
+    """`text` with each plain {name} replaced by str(values[name]). Unlike str.format it never
+    reads an attribute or item and runs no format spec or conversion, so even a template
+    stored before those were refused cannot make the worker evaluate anything."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(text):
+        out.append(literal)
+        if name is None:
+            continue
+        if (reason := _not_plain(name, spec, conversion)) or name not in values:
+            raise TemplateError({"_": [reason or f"未知占位符 / unknown placeholder {{{name}}}"]})
+        out.append(str(values[name]))
+    return "".join(out)
+
+
 def _check_text(errors: dict, path: str, text, allowed: set[str]) -> None:
     if not isinstance(text, str) or not text.strip():
         errors[path] = ["must be non-empty text"]
@@ -189,7 +204,7 @@ def _phrase(item: dict, value: int, lang: str) -> tuple[str | None, dict]:
              "zh": rounded.zh(item.get("measure", "")), "en": rounded.en()}
     if rounded.kind == "zero":
         return (item[f"zero_{lang}"] if item.get("zero") == "state" else None), shown
-    return item[lang].format(n=shown[lang]), shown
+    return fill(item[lang], n=shown[lang]), shown
 
 
 def _join_en(parts: list[str], joiner: str) -> str:
@@ -210,9 +225,9 @@ def render_paragraph(template: dict, context: dict, figures: dict[str, int], lan
         if team["staff"]:
             rounded = round_count(team["staff"])
             values["staff"] = rounded.zh("名") if lang == "zh" else rounded.en()
-            teams.append(part["team"].format(**values))
+            teams.append(fill(part["team"], **values))
         else:
-            teams.append(part["team_without_staff"].format(**values))
+            teams.append(fill(part["team_without_staff"], **values))
     phrases, shown_all = [], []
     for item in template["figures"]:
         text, shown = _phrase(item, figures.get(item["figure"], 0), lang)
@@ -221,7 +236,8 @@ def render_paragraph(template: dict, context: dict, figures: dict[str, int], lan
             phrases.append(text)
     join = _join_en if lang == "en" else (lambda parts, joiner: joiner.join(parts))
     count = len(context["teams"])
-    paragraph = part["paragraph"].format(
+    paragraph = fill(
+        part["paragraph"],
         date=context["date"][lang],
         organiser=context["organiser"][lang],
         team_count=zh_count_word(count) if lang == "zh" else en_count_word(count),

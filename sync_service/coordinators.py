@@ -10,7 +10,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from sync_service import keys
@@ -77,12 +77,14 @@ def current_coordinator() -> Coordinator | None:
     if username := session.get("coordinator"):
         return get_coordinator(redis, username)
     auth = request.authorization
-    if auth and auth.type == "basic":
+    if not auth or auth.type != "basic":
+        return None
+    if "basic_coordinator" not in g:  # one try per request, however many checks it makes
         from sync_service.login_guard import basic_sign_in  # it builds on this module
 
-        return basic_sign_in(redis, current_app.config["SECRET_KEY"], auth.username or "", auth.password or "",
-                             request.remote_addr or "-")
-    return None
+        g.basic_coordinator = basic_sign_in(redis, current_app.config["SECRET_KEY"], auth.username or "",
+                                            auth.password or "", request.remote_addr or "-")
+    return g.basic_coordinator
 
 
 def require_coordinator(day_id: str | None = None) -> Coordinator:

@@ -79,7 +79,8 @@ def put_summary_template(day_id: str):
     try:
         saved = put_template(ctx()["redis"], plan, body)
     except TemplateError as exc:
-        raise ApiError(422, "invalid", "The template is not valid; nothing was saved.", errors=exc.errors) from exc
+        raise ApiError(422, "invalid", "模板无效，未保存 / The template is not valid; nothing was saved.",
+                       errors=exc.errors) from exc
     if closed_record(ctx()["redis"], day_id):
         request_summary(ctx()["redis"], ctx()["rq_redis"], day_id)
     return jsonify(saved)

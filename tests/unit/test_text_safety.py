@@ -56,7 +56,8 @@ def test_csv_cells_never_start_a_formula_and_numbers_stay_numbers(cell, written)
     ("<img src=x onerror=alert(1)>", r"\<img src=x onerror=alert\(1\)\>"),
     ("[点我](javascript:alert(1))", r"\[点我\]\(javascript:alert\(1\)\)"),
     ("# 标题", r"\# 标题"), ("- 列表", r"\- 列表"), ("1. 一", r"1\. 一"),
-    ("第一行\n# 第二行", r"第一行 \# 第二行"), ("a|b", r"a\|b"), ("2022-05-15 共 2,600.5 份", "2022-05-15 共 2,600.5 份"),
+    ("第一行\n# 第二行", r"第一行 \# 第二行"), ("a|b", r"a\|b"),
+    ("2022-05-15 共 2,600.5 份", "2022-05-15 共 2,600.5 份"),
 ])
 def test_markdown_text_shows_as_typed(text, escaped):
     assert escape_markdown(text) == escaped
@@ -84,3 +85,18 @@ def test_plain_fields_still_pass_and_unknown_ones_are_named():
     with pytest.raises(TemplateError) as refused:
         validate_template(_template_with("{boss}"), FIGURES)
     assert "unknown placeholder {boss}" in refused.value.errors["zh.paragraph"][0]
+
+
+def test_rendering_never_evaluates_a_template_stored_before_the_check():
+    """The worker renders with fill(), not str.format: a template saved by an older version
+    with an attribute lookup is refused at render time instead of being evaluated."""
+    from shared.summary_text import fill, render_paragraph
+
+    assert fill("{a}和{b}，{{字面}}", a=1, b="二") == "1和二，{字面}"
+    template = _template_with("{teams.__class__.__mro__}")
+    context = {"date": {"zh": "5月15日"}, "organiser": {"zh": "民政局"}, "teams": [], "department_count": 1}
+    with pytest.raises(TemplateError) as refused:
+        render_paragraph(template, context, {}, "zh")
+    assert "{name}" in refused.value.errors["_"][0]
+    with pytest.raises(TemplateError):
+        fill("{date:>999999999}", date="x")
