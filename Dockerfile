@@ -8,5 +8,5 @@ COPY sync_service sync_service
 COPY worker worker
 COPY openday openday
 COPY examples examples
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir '.[central]'
 ENV OPENDAY_PLAN_DIR=/app/examples

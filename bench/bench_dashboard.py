@@ -97,11 +97,11 @@ def load_day(url: str, plan_folder: Path) -> dict:
     """Register the laptops, append their events through the central log and fold them."""
     from redis import Redis
 
+    from central.central_log import CentralLog
+    from central.projection import fold_to_end
     from shared.plan import load_plan
-    from sync_service.central_log import CentralLog
     from sync_service.coordinators import add_coordinator
-    from sync_service.devices import Device, register_device
-    from worker.projection import fold_to_end
+    from sync_service.devices.tokens import Device, register_device
 
     redis = Redis.from_url(url, decode_responses=True)
     plan = load_plan(plan_folder / f"{DAY}.json")

@@ -48,7 +48,7 @@ print(json.dumps({"seconds": elapsed, "bytes": size, "rows": lines - 1, "chunks"
 def _load_log(url: str, n: int, pipeline: int = 500) -> None:
     from redis import Redis
 
-    from sync_service import keys
+    from central import keys
 
     client = Redis.from_url(url)
     devices = [f"laptop-{i:02d}" for i in range(20)]

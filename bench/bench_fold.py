@@ -42,8 +42,8 @@ def _load(url: str, n: int, prefix: str = "laptop-", devices: int = 20, batch: i
     """Append n events of `devices` laptops through the central log's Lua script."""
     from redis import Redis
 
+    from central.central_log import CentralLog
     from shared.ids import new_event_id
-    from sync_service.central_log import CentralLog
 
     rng, log = random.Random(prefix), CentralLog(Redis.from_url(url, decode_responses=True))
     seqs = {f"{prefix}{i:02d}": 0 for i in range(devices)}
@@ -73,10 +73,10 @@ def _load(url: str, n: int, prefix: str = "laptop-", devices: int = 20, batch: i
 def _fold_and_rebuild(n_fold: int, n_rebuild: int) -> tuple[float, float]:
     from redis import Redis
 
+    from central.projection import fold_to_end
+    from central.rebuild import rebuild
     from openday.embedded_redis import EmbeddedRedis
     from shared.plan import load_plan
-    from worker.projection import fold_to_end
-    from worker.rebuild import rebuild
 
     plan = load_plan(REPO / "examples" / f"{DAY}.json")
     with tempfile.TemporaryDirectory(dir=REPO / "bench" / "results") as folder, \
@@ -98,9 +98,9 @@ def _entry_to_totals(seconds: float, laptops: int = 20, per_second: float = 4.0)
     import requests
     from redis import Redis
 
+    from central import keys
     from openday.embedded_redis import EmbeddedRedis, free_port
-    from sync_service import keys
-    from sync_service.devices import Device, register_device
+    from sync_service.devices.tokens import Device, register_device
     from tests.helpers import Process, openday, wait_until
 
     with tempfile.TemporaryDirectory(dir=REPO / "bench" / "results") as folder, EmbeddedRedis(folder) as server:

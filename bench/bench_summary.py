@@ -22,9 +22,9 @@ import json, sys, time
 from bench.memory import peak_rss_kb, reset_peak, rss_kb
 from redis import Redis
 from shared.plan import load_plans
-from sync_service.config import load_config
-from worker.summary.job import content_at
-from worker.summary.store import log_end
+from central.config import load_config
+from central.summary.versions import content_at
+from central.summary.store import log_end
 url, day = sys.argv[1], sys.argv[2]
 redis = Redis.from_url(url, decode_responses=True)
 plan = load_plans(load_config()["PLAN_DIR"])[day]
@@ -44,7 +44,7 @@ def _load_day(url: str, n: int, laptops: int = 20, pipeline: int = 500) -> None:
     issue and 1 in 50 entries voids the laptop's previous one."""
     from redis import Redis
 
-    from sync_service import keys
+    from central import keys
 
     client = Redis.from_url(url)
     events = sample_events(n)

@@ -65,7 +65,7 @@ def _laptop(folder: Path, centre: Centre, device_id: str, backlog: int, batch: i
     from field_app.event_log import EventLog
     from field_app.pusher import Pusher
     from field_app.sync_client import SyncClient
-    from sync_service.devices import Device, register_device
+    from sync_service.devices.tokens import Device, register_device
 
     path = folder / f"{device_id}.sqlite3"
     EventLog(path).close()  # the log's own schema

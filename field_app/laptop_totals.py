@@ -1,4 +1,4 @@
-"""This laptop's own totals: the centre's fold (worker.fold.EVENT_HANDLERS), over the
+"""This laptop's own totals: the centre's fold (shared.fold.EVENT_HANDLERS), over the
 local log, for the whole day only (no booth or hour scopes: a laptop serves one booth).
 
 Built from the SQLite log when the app starts (so they survive a restart) and moved
@@ -9,8 +9,8 @@ the page marks them and a second void of the same entry is refused.
 from collections import Counter
 
 from shared.events import upcast
-from worker.fold import EVENT_HANDLERS, is_void
-from worker.totals import build_document
+from shared.fold import EVENT_HANDLERS, is_void
+from shared.totals import build_document
 
 
 class LaptopTotals:

@@ -50,7 +50,7 @@ def sync_service(bind: str, workers: int, threads: int) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run one RQ worker on the openday queue (JSON serializer); it outlives a Redis restart."""
-    from sync_service.config import load_config
+    from central.config import load_config
     from worker.runner import run_worker
 
     run_worker(load_config()["REDIS_URL"], burst,
@@ -101,9 +101,9 @@ def device_register(day_id: str, booth_id: str, device_id: str) -> None:
     """Issue a token for a laptop; prints JSON with the token (shown once)."""
     from redis import Redis
 
+    from central.config import load_config
     from openday.plans import booth_of_day
-    from sync_service.config import load_config
-    from sync_service.devices import Device, register_device
+    from sync_service.devices.tokens import Device, register_device
 
     booth_of_day(day_id, booth_id)
     redis_client = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
@@ -124,8 +124,8 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
     """Create or replace a coordinator account granted the given days."""
     from redis import Redis
 
+    from central.config import load_config
     from openday.plans import plan_for_day
-    from sync_service.config import load_config
     from sync_service.coordinators import add_coordinator
 
     for day_id in days:

@@ -12,10 +12,10 @@ def close_day_command(day_id: str, closed_by: str) -> None:
     """Close a day: record the log position, queue the summary job. Late events still count."""
     from redis import Redis
 
+    from central.config import load_config
+    from central.queue import rq_connection
+    from central.summary.versions import close_and_summarize
     from openday.plans import plan_for_day
-    from sync_service.config import load_config
-    from worker.queue import rq_connection
-    from worker.summary.job import close_and_summarize
 
     plan_for_day(day_id)
     config = load_config()

@@ -16,7 +16,7 @@ from redis import Redis
 from openday.embedded_redis import EmbeddedRedis
 from shared.plan import load_plan
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 
 
 def spawn(args: list[str], env: dict) -> subprocess.Popen:

@@ -11,7 +11,7 @@ from openday.plans import booth_of_day
 def _redis():
     from redis import Redis
 
-    from sync_service.config import load_config
+    from central.config import load_config
 
     return Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
 
@@ -29,7 +29,7 @@ def enrollment_code() -> None:
 @click.option("--by", "created_by", default="cli", show_default=True, help="Who made it (shown in the list).")
 def create(day_id: str, booth_id: str, uses: int, ttl_minutes: int, created_by: str) -> None:
     """Make a code for a booth; prints it as JSON."""
-    from sync_service.enrollment import create_code
+    from sync_service.devices.enrollment import create_code
 
     booth_of_day(day_id, booth_id)
     click.echo(json.dumps(create_code(_redis(), day_id, booth_id, uses, ttl_minutes, created_by), ensure_ascii=False))
@@ -39,7 +39,7 @@ def create(day_id: str, booth_id: str, uses: int, ttl_minutes: int, created_by: 
 @click.option("--day", "day_id", required=True)
 def list_(day_id: str) -> None:
     """The day's codes, newest first, one JSON object a line."""
-    from sync_service.enrollment import list_codes
+    from sync_service.devices.enrollment import list_codes
 
     for row in list_codes(_redis(), day_id):
         click.echo(json.dumps(row, ensure_ascii=False))
@@ -50,7 +50,7 @@ def list_(day_id: str) -> None:
 @click.argument("code")
 def revoke(day_id: str, code: str) -> None:
     """Delete a code so it can no longer enrol anything."""
-    from sync_service.enrollment import revoke_code
+    from sync_service.devices.enrollment import revoke_code
 
     if not revoke_code(_redis(), day_id, code):
         raise click.ClickException(f"day {day_id} has no enrollment code {code}")
@@ -62,7 +62,7 @@ def revoke(day_id: str, code: str) -> None:
 @click.option("--device-id", required=True)
 def revoke_device_command(day_id: str, device_id: str) -> None:
     """Revoke a laptop: every token it holds gets 401 "revoked" from now on."""
-    from sync_service.devices import revoke_device
+    from sync_service.devices.tokens import revoke_device
 
     if revoke_device(_redis(), day_id, device_id) is None:
         raise click.ClickException(f"day {day_id} has no device {device_id}")

@@ -4,8 +4,8 @@ import click
 
 
 def plan_for_day(day_id: str, param_hint: str = "--day"):
+    from central.config import load_config
     from shared.plan import load_plans
-    from sync_service.config import load_config
 
     plan_dir = load_config()["PLAN_DIR"]
     plans = load_plans(plan_dir)

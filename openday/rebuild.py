@@ -10,8 +10,8 @@ import click
 def _context(day_id: str):
     from redis import Redis
 
+    from central.config import load_config
     from openday.plans import plan_for_day
-    from sync_service.config import load_config
 
     plan = plan_for_day(day_id)
     return Redis.from_url(load_config()["REDIS_URL"], decode_responses=True), plan
@@ -21,7 +21,7 @@ def _context(day_id: str):
 @click.option("--day", "day_id", required=True)
 def rebuild(day_id: str) -> None:
     """Recompute every figure of the day from the log into fresh keys and swap them in."""
-    from worker.rebuild import rebuild as rebuild_day
+    from central.rebuild import rebuild as rebuild_day
 
     redis, plan = _context(day_id)
     click.echo(json.dumps(rebuild_day(redis, day_id, plan)))
@@ -32,7 +32,7 @@ def rebuild(day_id: str) -> None:
 @click.option("--show", default=50, show_default=True, help="Differences to print.")
 def verify(day_id: str, show: int) -> None:
     """Recompute into scratch keys and compare with the live figures; exit 1 on any difference."""
-    from worker.rebuild import verify as verify_day
+    from central.rebuild import verify as verify_day
 
     redis, plan = _context(day_id)
     result = verify_day(redis, day_id, plan)

@@ -3,11 +3,12 @@
 from flask import Flask
 from redis import Redis
 
+from central.central_log import CentralLog
+from central.config import load_config
+from central.queue import rq_connection
 from shared.plan import load_plans
-from sync_service.central_log import CentralLog
-from sync_service.config import load_config
-from sync_service.coordinators import dummy_hash, secret_key
-from worker.queue import rq_connection
+from sync_service.coordinators import secret_key
+from sync_service.login_guard import dummy_hash
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -28,12 +29,14 @@ def create_app(config: dict | None = None) -> Flask:
         "plans": load_plans(app.config["PLAN_DIR"]),
     }
 
-    from sync_service import device_api, observability, openapi, push_api
+    from sync_service import observability, openapi
     from sync_service.dashboard import bp as dashboard_bp
+    from sync_service.devices import api as device_api
     from sync_service.errors import register_error_handlers
+    from sync_service.push import api as push_api
     from sync_service.routes import bp
-    from sync_service.summary_routes import bp as summary_bp
-    from sync_service.totals_api import bp as totals_bp  # totals, live, quarantine
+    from sync_service.summary.routes import bp as summary_bp
+    from sync_service.totals.api import bp as totals_bp  # totals, live, quarantine
 
     register_error_handlers(app)
     observability.init_app(app)

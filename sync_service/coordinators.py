@@ -5,16 +5,16 @@ carries a signed-in session (the dashboard) or HTTP Basic credentials (API clien
 scripts). Each account is granted a list of days and sees no other day.
 """
 
-import functools
 import json
 import secrets
 from dataclasses import dataclass
 
 from flask import current_app, g, request, session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
-from sync_service import keys
+from central import keys
 from sync_service.errors import ApiError
+from sync_service.login_guard import basic_sign_in, password_matches
 
 
 @dataclass(frozen=True)
@@ -42,26 +42,10 @@ def get_coordinator(redis, username: str) -> Coordinator | None:
     return Coordinator(username, tuple(json.loads(raw)["days"])) if raw else None
 
 
-@functools.cache
-def dummy_hash() -> str:
-    """A hash no password matches, made once per process: an unknown user's check costs
-    exactly one scrypt, like a known user's (no timing oracle, no extra cost)."""
-    return generate_password_hash(secrets.token_hex(16))
-
-
-def password_hash_of(redis, username: str) -> str | None:
-    raw = redis.hget(keys.COORDINATORS, username or "")
-    return json.loads(raw)["password_hash"] if raw else None
-
-
 def check_credentials(redis, username: str, password: str) -> Coordinator | None:
-    """The account if the password is right: one scrypt, whether or not the user exists.
-    Callers throttle first (login_guard.py)."""
-    raw = redis.hget(keys.COORDINATORS, username or "")
-    record = json.loads(raw) if raw else {"password_hash": dummy_hash()}
-    if not check_password_hash(record["password_hash"], password or "") or raw is None:
-        return None
-    return Coordinator(username, tuple(record["days"]))
+    """The account if the password is right (one scrypt, known user or not; no throttle:
+    requests go through login_guard.py)."""
+    return get_coordinator(redis, username) if password_matches(redis, username, password) else None
 
 
 def is_organiser(redis, username: str) -> bool:
@@ -80,10 +64,9 @@ def current_coordinator() -> Coordinator | None:
     if not auth or auth.type != "basic":
         return None
     if "basic_coordinator" not in g:  # one try per request, however many checks it makes
-        from sync_service.login_guard import basic_sign_in  # it builds on this module
-
-        g.basic_coordinator = basic_sign_in(redis, current_app.config["SECRET_KEY"], auth.username or "",
-                                            auth.password or "", request.remote_addr or "-")
+        username = basic_sign_in(redis, current_app.config["SECRET_KEY"], auth.username or "",
+                                 auth.password or "", request.remote_addr or "-")
+        g.basic_coordinator = get_coordinator(redis, username) if username else None
     return g.basic_coordinator
 
 

@@ -19,7 +19,7 @@ from flask import Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from worker.metrics import DayCollector
+from central.metrics import DayCollector
 
 PUSH_PATH = "/api/v1/sync/push"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")

@@ -15,9 +15,9 @@ import threading
 
 from redis import Redis
 
-from sync_service import keys
-from worker.chunk import position
-from worker.queue import queue, request_fold, rq_connection
+from central import keys
+from central.chunk import position
+from central.queue import queue, request_fold, rq_connection
 
 log = logging.getLogger(__name__)
 

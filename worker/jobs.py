@@ -4,11 +4,11 @@ import os
 
 from redis import Redis
 
+from central import keys
+from central.config import load_config
+from central.projection import CHUNK, fold_to_end
+from central.summary.versions import make_version, request_summary_if_closed
 from shared.plan import load_plans
-from sync_service import keys
-from sync_service.config import load_config
-from worker.projection import CHUNK, fold_to_end
-from worker.summary.job import request_summary_if_closed
 
 _plans = {}
 
@@ -35,3 +35,11 @@ def fold_day(day_id: str) -> int:
     if folded:
         request_summary_if_closed(redis, day_id)  # a late event after closing: a new summary version
     return folded
+
+
+def summarize_day(day_id: str) -> int:
+    """The next summary version of a closed day; returns its version number."""
+    redis, plans = _context()
+    redis.delete(keys.summary_requested(day_id))  # a request from now on makes another version
+    version, _ = make_version(redis, day_id, plans[day_id])
+    return version["version"]

@@ -18,10 +18,10 @@ from redis.exceptions import RedisError
 from rq import Worker
 from rq.serializers import JSONSerializer
 
+from central.metrics import serve_metrics_if_configured
+from central.queue import queue, rq_connection
 from worker.catchup import queue_catch_up_folds, start_catchup
 from worker.jobs import preload as preload_jobs
-from worker.metrics import serve_metrics_if_configured
-from worker.queue import queue, rq_connection
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from redis import Redis
 
+from central import keys
 from openday.simulate import check, truth
 from openday.simulate.drivers import FieldAppDriver, PushDriver
 from openday.simulate.generator import Scenario, generate_day
 from shared.plan import load_plan
-from sync_service import keys
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 
 
 def register_laptops(redis_url: str, scenario: Scenario) -> dict[str, str]:

@@ -10,7 +10,7 @@ hours are always shown and any other hour only when something happened in it.
 The browser's dashboard.js `sectionsFor` maps a changed figure name to the same charts.
 """
 
-from sync_service import keys
+from central import keys
 from sync_service.dashboard.chart_svg import Chart, Series
 from sync_service.dashboard.i18n import STRINGS
 

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
 
-from worker.summary.charts import STYLE_LOCK, cjk_font
+from central.summary.charts import STYLE_LOCK, cjk_font
 
 WIDTH_IN = 4.8  # 460 CSS px: drawn at (about) this size on a phone, so its text stays readable
 FONT_PT = 11

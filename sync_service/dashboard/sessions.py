@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import session
 
-from sync_service import keys
+from central import keys
 
 LIFETIME = timedelta(hours=12)  # a whole Open Day
 

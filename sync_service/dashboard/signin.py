@@ -41,12 +41,12 @@ def signin():
         return _page(form, lang, STRINGS[lang]["signin_failed"], 400)
     username, address = form.username.data.strip(), request.remote_addr or "-"
     try:  # the same throttle and check as HTTP Basic (login_guard.py)
-        account = sign_in(_redis(), username, form.password.data, address)
+        signed_in = sign_in(_redis(), username, form.password.data, address)
     except SignInLocked as exc:
         return _refuse_locked(form, lang, exc.seconds)
-    if account is None:
+    if signed_in is None:
         return _page(form, lang, STRINGS[lang]["signin_failed"], 401)
-    start_session(_redis(), account.username)
+    start_session(_redis(), signed_in)
     session["lang"] = lang
     return redirect(_safe_next(request.args.get("next")))
 

@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from openday.embedded_redis import free_port
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.helpers import DAY, PLAN_PATH, Process, openday, running_central, wait_until
 
 

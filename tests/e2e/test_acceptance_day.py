@@ -6,8 +6,8 @@ one that syncs only at the end and re-sent pushes. The central totals must be ex
 import json
 import subprocess
 
+from central import keys
 from shared.plan import load_plan
-from sync_service import keys
 from tests.helpers import DAY, PLAN_PATH, READER_ARGS, openday
 
 

@@ -10,9 +10,9 @@ import pytest
 import requests
 from redis import Redis
 
+from central import keys
 from openday.embedded_redis import EmbeddedRedis, free_port
-from sync_service import keys
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.helpers import DAY, PLAN_PATH, Process, central_totals, grant_reader, openday, wait_until
 from tests.workload import Workload, central_figures, ground_truth, merge
 
@@ -26,7 +26,9 @@ class Central:
         self.tmp_path, self.port = tmp_path, free_port()
         self.redis_server = EmbeddedRedis(tmp_path / "redis").start()
         grant_reader(self.redis_server.url)
-        self.env = {"REDIS_URL": self.redis_server.url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent)}
+        # A SIGKILLed gunicorn master cannot remove its metrics folder: keep it in the test's own folder.
+        self.env = {"REDIS_URL": self.redis_server.url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent),
+                    "TMPDIR": str(tmp_path)}
         self.url = f"http://127.0.0.1:{self.port}"
         self.sync = self.worker = None
         self.starts = 0

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from central import keys
 from openday.embedded_redis import free_port
-from sync_service import keys
 from sync_service.coordinators import add_coordinator
 from tests.e2e.test_booth_page import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers import DAY, wait_until

@@ -11,7 +11,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from shared.clock import now_utc, to_rfc3339
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.factories import make_event
 from tests.helpers import DAY, REPO, central_totals, running_central, wait_until
 

@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from sync_service import keys
+from central import keys
 from tests.fault_proxy import FaultProxy
 from tests.helpers import DAY, central_totals, wait_until
 from tests.workload import Workload, central_figures, ground_truth, merge

@@ -12,14 +12,14 @@ import psutil
 import requests
 from rq import Worker
 
+from central import keys
+from central.queue import rq_connection
 from openday.embedded_redis import free_port
 from shared.clock import now_utc, to_rfc3339
-from sync_service import keys
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.factories import make_event, void_of
 from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until
 from tests.integration.test_fold_property import reference_fold
-from worker.queue import rq_connection
 
 TYPES = ["visitor.received", "inquiry.answered", "material.distributed", "material.restocked", "feedback.collected"]
 KILLS = 6

@@ -5,11 +5,11 @@ import json
 import pytest
 import requests
 
-from sync_service import keys
-from sync_service.devices import Device, register_device
+from central import keys
+from shared.totals import build_document
+from sync_service.devices.tokens import Device, register_device
 from tests.factories import make_event
 from tests.helpers import DAY, READER, central_totals, running_central, wait_until
-from worker.totals import build_document
 
 
 @pytest.fixture

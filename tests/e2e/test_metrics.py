@@ -8,8 +8,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from central import keys
 from openday.embedded_redis import free_port
-from sync_service import keys
 from tests.helpers import DAY, PLAN_PATH, READER_ARGS, Process, grant_reader, openday, wait_until
 
 

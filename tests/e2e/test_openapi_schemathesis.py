@@ -7,9 +7,9 @@ import sys
 
 import requests
 
-from sync_service import keys
+from central import keys
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.helpers import DAY
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"

@@ -7,14 +7,14 @@ import json
 import pytest
 import requests
 
+from central import keys
 from field_app.event_log import EventLog
 from field_app.pusher import CONFLICT_MESSAGE, REVOKED_MESSAGE, Pusher, backoff_delay
 from field_app.sync_client import SyncClient, encode_batch
 from openday.embedded_redis import free_port
 from shared.protocol import MAX_BATCH_BYTES
-from sync_service import keys
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device, revoke_device
+from sync_service.devices.tokens import Device, register_device, revoke_device
 from tests.factories import make_event
 from tests.fault_proxy import FaultProxy
 from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until

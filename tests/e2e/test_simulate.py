@@ -5,10 +5,10 @@ diff, when the fold counts one event twice."""
 import json
 import subprocess
 
+from central import keys
+from central.projection import fold_chunk
 from shared.plan import load_plan
-from sync_service import keys
 from tests.helpers import DAY, PLAN_PATH, READER_ARGS, openday
-from worker.projection import fold_chunk
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:

@@ -2,7 +2,7 @@
 
 import requests
 
-from sync_service import keys
+from central import keys
 from tests.helpers import DAY, central_totals, wait_until
 
 ENTRIES = [

@@ -5,12 +5,12 @@ events behind a figure, see what a late laptop changed, and have a bad template 
 import pytest
 import requests
 
-from sync_service.central_log import CentralLog
+from central.central_log import CentralLog
+from central.queue import request_fold, rq_connection
 from sync_service.coordinators import add_coordinator
 from tests.e2e.test_booth_page import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers import DAY, wait_until
 from tests.summary_day import as_events, generate_day
-from worker.queue import request_fold, rq_connection
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 AUTH = ("office", "correct horse")

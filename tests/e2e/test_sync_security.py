@@ -7,10 +7,10 @@ import json
 import pytest
 import requests
 
+from central import keys
 from shared.clock import now_utc, to_rfc3339
-from sync_service import keys
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.factories import make_event
 from tests.helpers import DAY, central_totals, wait_until
 

@@ -6,12 +6,12 @@ import os
 
 from redis import Redis
 
+from central.central_log import CentralLog
+from central.projection import read_totals
+from central.queue import queue, request_fold, rq_connection
 from openday.embedded_redis import EmbeddedRedis
-from sync_service.central_log import CentralLog
 from tests.factories import make_event
 from tests.helpers import DAY, PLAN_PATH, Process, openday, wait_until
-from worker.projection import read_totals
-from worker.queue import queue, request_fold, rq_connection
 
 
 def shut_down_redis() -> None:

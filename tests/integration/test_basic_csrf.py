@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from sync_service import keys
+from central import keys
 from sync_service.app import create_app
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.helpers import DAY, PLAN_PATH
 
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"gu:correct horse").decode()}

@@ -5,13 +5,13 @@ import pytest
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from sync_service import keys
-from sync_service.central_log import CentralLog
+from central import keys
+from central.central_log import CentralLog
+from central.projection import read_totals
+from central.queue import queue, request_fold, rq_connection
 from tests.factories import make_event
 from tests.helpers import DAY
 from worker.catchup import catch_up_once, lagging_days
-from worker.projection import read_totals
-from worker.queue import queue, request_fold, rq_connection
 
 
 @pytest.fixture

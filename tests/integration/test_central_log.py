@@ -1,7 +1,7 @@
 import pytest
 
-from sync_service import keys
-from sync_service.central_log import CentralLog, SeqConflict, SeqGap
+from central import keys
+from central.central_log import CentralLog, SeqConflict, SeqGap
 from tests.factories import make_event
 from tests.helpers import DAY
 

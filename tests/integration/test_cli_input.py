@@ -4,8 +4,8 @@ reason (zh and en, naming the days there are), and nothing is written to Redis."
 import pytest
 from click.testing import CliRunner
 
+from central import keys
 from openday.cli import main
-from sync_service import keys
 from tests.helpers import DAY
 
 REFUSED = [

@@ -6,16 +6,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from central.central_log import CentralLog
+from central.projection import fold_to_end
 from sync_service.app import create_app
-from sync_service.central_log import CentralLog
 from sync_service.coordinators import add_coordinator
 from sync_service.dashboard.chart_figures import CHARTS, build_chart, figure_names
 from sync_service.dashboard.chart_svg import render_svg
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.factories import make_event
 from tests.helpers import DAY
 from tests.signin import csrf_token_in
-from worker.projection import fold_to_end
 
 PASSWORD = "correct horse battery"
 INQUIRY = {"topic": "hunyin", "department": "hunyin", "outcome": "answered"}

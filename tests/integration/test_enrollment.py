@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from central import keys
 from shared.clock import now_utc, to_rfc3339
-from sync_service import keys
 from sync_service.app import create_app
 from sync_service.coordinators import add_coordinator
-from sync_service.enrollment import ALPHABET, normalize_code
+from sync_service.devices.enrollment import ALPHABET, normalize_code
 from tests.factories import make_event
 from tests.helpers import DAY
 

@@ -2,7 +2,7 @@
 refused by the centre before any use of it is spent (the laptop would refuse the token
 anyway, so spending the code would only cost the booth it was made for)."""
 
-from sync_service import keys
+from central import keys
 from tests.helpers import DAY
 from tests.integration.test_enrollment import CODES, LEAD, _code, _enroll, client  # noqa: F401 (fixture)
 

@@ -12,17 +12,17 @@ from docx import Document
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from central import keys
+from central.central_log import CentralLog
+from central.projection import fold_to_end
+from central.queue import queue, rq_connection
 from shared.markdown_text import escape_markdown
-from sync_service import keys
 from sync_service.app import create_app
-from sync_service.central_log import CentralLog
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device
-from sync_service.unmasked_exports import unmasked_exports
+from sync_service.devices.tokens import Device, register_device
+from sync_service.summary.unmasked_exports import unmasked_exports
 from tests.factories import make_event, void_of
 from tests.helpers import DAY, PLAN_PATH
-from worker.projection import fold_to_end
-from worker.queue import queue, rq_connection
 
 PHONE, PHONE_MASKED = "13812345678", "138****5678"
 ID_CARD, ID_MASKED = "110101199003071234", "110101********1234"

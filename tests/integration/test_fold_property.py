@@ -11,13 +11,13 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from central import keys
+from central.central_log import CentralLog
+from central.projection import fold_chunk, fold_to_end
 from shared.clock import parse_rfc3339
 from shared.events import COORDINATOR_DEVICE, RESOLUTION
 from shared.ids import new_event_id
-from sync_service import keys
-from sync_service.central_log import CentralLog
 from tests.helpers import DAY
-from worker.projection import fold_chunk, fold_to_end
 
 BOOTHS = ["shashan", "bayi", "newbooth"]  # newbooth is not in the plan
 TOPICS = ["dibao", "hunyin", "weilao", "newtopic"]

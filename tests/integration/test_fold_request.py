@@ -1,8 +1,8 @@
 """Requesting a fold survives a process killed between setting the flag and queueing the job."""
 
-from sync_service import keys
+from central import keys
+from central.queue import queue, request_fold, rq_connection
 from tests.helpers import DAY
-from worker.queue import queue, request_fold, rq_connection
 
 
 def test_requests_coalesce_and_a_stale_flag_is_taken_back(redis, redis_url):

@@ -6,10 +6,10 @@ import hashlib
 
 import pytest
 
-from sync_service import keys
+from central import keys
+from sync_service import signin_throttle as throttle
 from sync_service.app import create_app
 from sync_service.coordinators import add_coordinator
-from sync_service.dashboard import throttle
 from tests.helpers import DAY, PLAN_PATH
 from tests.signin import csrf_token_in
 

@@ -1,10 +1,10 @@
 import random
 import threading
 
-from sync_service.central_log import CentralLog
+from central.central_log import CentralLog
+from central.projection import fold_chunk, fold_to_end, read_totals
 from tests.factories import PAYLOADS, make_event, void_of
 from tests.helpers import DAY
-from worker.projection import fold_chunk, fold_to_end, read_totals
 
 
 def _device_day(device: str, booth: str, n: int, rng: random.Random) -> list[dict]:

@@ -5,11 +5,11 @@ import json
 
 import pytest
 
+from central import keys
 from openday.embedded_redis import free_port
 from shared.protocol import MAX_BATCH_BYTES
-from sync_service import keys
 from sync_service.app import create_app
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.factories import make_event
 from tests.helpers import DAY
 

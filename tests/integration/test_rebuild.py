@@ -3,11 +3,11 @@
 import json
 import subprocess
 
-from sync_service import keys
-from sync_service.central_log import CentralLog
+from central import keys
+from central.central_log import CentralLog
+from central.projection import fold_to_end, read_totals
 from tests.factories import make_event, void_of
 from tests.helpers import DAY, PLAN_PATH, openday
-from worker.projection import fold_to_end, read_totals
 
 
 def _day(redis, plan):
@@ -55,8 +55,8 @@ def test_rebuild_swaps_in_exact_totals_and_the_fold_carries_on(redis, redis_url,
 
 
 def test_a_fold_read_before_a_swap_cannot_commit_after_it(redis, plan):
-    from worker.chunk import ChunkChanges
-    from worker.store import ProjectionStore
+    from central.chunk import ChunkChanges
+    from central.projection_store import ProjectionStore
 
     log = CentralLog(redis)
     log.append_batch(DAY, "laptop-a", [make_event(1, "visitor.received")], received_ms=0)

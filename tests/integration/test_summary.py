@@ -7,18 +7,18 @@ import pytest
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from sync_service import keys
+from central import keys
+from central.central_log import CentralLog
+from central.projection import fold_to_end, read_totals
+from central.queue import queue, rq_connection
+from central.summary.build import build_content, canonical_bytes
+from central.summary.store import get_template, read_log
+from central.summary.versions import content_at
+from shared.totals import counts_only
 from sync_service.app import create_app
-from sync_service.central_log import CentralLog
 from sync_service.coordinators import add_coordinator
 from tests.helpers import DAY
 from tests.summary_day import EXPECTED_EN_PHRASES, EXPECTED_ZH_PHRASES, as_events, generate_day, ground_truth
-from worker.projection import fold_to_end, read_totals
-from worker.queue import queue, rq_connection
-from worker.summary.build import build_content, canonical_bytes
-from worker.summary.job import content_at
-from worker.summary.store import get_template, read_log
-from worker.totals import counts_only
 
 # a script's Basic credentials; X-Requested-With: a body-less POST with Basic needs it (CSRF)
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"gu:correct horse").decode(), "X-Requested-With": "script"}

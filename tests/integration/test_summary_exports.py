@@ -7,11 +7,11 @@ import io
 import pytest
 from docx import Document
 
-from sync_service import keys
+from central import keys
+from central.projection import fold_to_end
 from tests.helpers import DAY
 from tests.integration.test_summary import AUTH, _append, _run_jobs, api  # noqa: F401 - fixture
 from tests.summary_day import EXPECTED_ZH_PHRASES, as_events, generate_day
-from worker.projection import fold_to_end
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -102,7 +102,7 @@ def test_exports_need_a_coordinator(closed_day):
 
 
 def test_events_csv_is_produced_chunk_by_chunk(redis, plan):
-    from worker.summary.exports import events_csv
+    from central.summary.exports import events_csv
 
     _append(redis, as_events(generate_day(seed=2)), only={"laptop-a"})
     total = redis.xlen(keys.log(DAY))

@@ -3,9 +3,9 @@ tests/e2e runs the same over real processes)."""
 
 import pytest
 
-from sync_service import keys
+from central import keys
 from sync_service.app import create_app
-from sync_service.devices import Device, register_device
+from sync_service.devices.tokens import Device, register_device
 from tests.factories import make_event
 from tests.helpers import DAY
 

@@ -3,15 +3,15 @@ Redis; the fold runs in-process here (tests/e2e runs it in a real worker)."""
 
 import pytest
 
+from central import keys
+from central.central_log import CentralLog
+from central.projection import fold_to_end, read_totals
 from shared.events import COORDINATOR_DEVICE
-from sync_service import keys
 from sync_service.app import create_app
-from sync_service.central_log import CentralLog
 from sync_service.coordinators import add_coordinator
-from sync_service.devices import Device, register_device, revoke_device
+from sync_service.devices.tokens import Device, register_device, revoke_device
 from tests.factories import make_event, void_of
 from tests.helpers import DAY
-from worker.projection import fold_to_end, read_totals
 
 COORDINATOR = ("gu", "correct horse")
 

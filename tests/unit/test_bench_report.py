@@ -1,5 +1,5 @@
 """The bench table's contract: every bench module's figures are well formed, and the
-README's performance table is exactly the one bench/run made from latest.json."""
+performance table in docs/performance.md is exactly the one bench/run made from latest.json."""
 
 import importlib
 

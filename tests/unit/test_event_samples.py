@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shared.events import CURRENT_VERSION, QUARANTINE_RESOLUTION, RESOLUTION, TYPES, load_event, upcast
-from worker.fold import contributions, void_effect
+from shared.fold import contributions, void_effect
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "events"
 ALL = sorted(SAMPLES.glob("v*/*.json"))

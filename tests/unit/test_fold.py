@@ -1,7 +1,7 @@
+from central.chunk import ChunkFold, Entry
+from shared.fold import FoldView, contributions, void_effect
+from shared.totals import build_document
 from tests.factories import make_event
-from worker.chunk import ChunkFold, Entry
-from worker.fold import FoldView, contributions, void_effect
-from worker.totals import build_document
 
 
 def test_inquiry_counts_in_every_scope(plan):

@@ -7,7 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta, timezone
 
 from shared.clock import local_hour, parse_rfc3339, to_rfc3339
-from worker.fold import FoldView, PlanKeys, plan_keys
+from shared.fold import FoldView, PlanKeys, plan_keys
 
 ZONES = [timezone(timedelta(hours=8)), UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=5, minutes=45)),
          timezone(timedelta(hours=-3, minutes=-30))]

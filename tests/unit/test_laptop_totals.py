@@ -3,9 +3,9 @@
 from collections import Counter
 
 from field_app.laptop_totals import LaptopTotals
+from shared.fold import contributions, is_void, void_effect
+from shared.totals import build_document
 from tests.factories import PAYLOADS, make_event, void_of
-from worker.fold import contributions, is_void, void_effect
-from worker.totals import build_document
 
 
 def central_document(events, plan) -> dict:

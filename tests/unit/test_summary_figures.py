@@ -3,11 +3,11 @@ with their text, satisfaction, peak hour, laptops and staff; the drill-down adds
 
 import json
 
+from central.summary.build import build_content, canonical_bytes, changes_between, plan_template
+from central.summary.figures import _Pass, compute_figures, events_behind, void_target_ids
 from shared.plan import load_plan
 from tests.factories import make_event, void_of
 from tests.helpers import PLAN_PATH
-from worker.summary.build import build_content, canonical_bytes, changes_between, plan_template
-from worker.summary.figures import _Pass, compute_figures, events_behind, void_target_ids
 
 PLAN = load_plan(PLAN_PATH)
 

@@ -5,10 +5,10 @@ import copy
 
 import pytest
 
+from central.summary.build import template_figure_names
 from shared.plan import load_plan
 from shared.summary_text import TemplateError, default_template, render_paragraph, validate_template
 from tests.helpers import PLAN_PATH
-from worker.summary.build import template_figure_names
 
 PLAN = load_plan(PLAN_PATH)
 CONTEXT = {

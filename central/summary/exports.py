@@ -1,0 +1,116 @@
+"""CSV exports: every event of the log (streamed chunk by chunk, never the whole file in
+memory) and the totals. UTF-8 with a BOM so Excel opens the Chinese text correctly.
+
+Every text cell goes through shared/spreadsheet.safe_cell (no cell starts a formula), and
+the citizens' free texts (comment, note, reason) are masked (shared/masking.py) unless the
+caller, an organiser, asks for them as written."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import orjson
+
+from central import keys
+from central.summary.store import read_log_raw
+from shared.masking import mask_payload
+from shared.spreadsheet import safe_row
+
+BOM = "\ufeff"
+EVENT_COLUMNS = ["position", "received_at", "event_id", "device_id", "seq", "booth_id", "booth", "type",
+                 "recorded_at", "staff", "party_size", "topic", "topic_label", "department", "department_label",
+                 "outcome", "material", "material_label", "quantity", "rating", "hot_issue", "comment", "note",
+                 "target_event_id", "reason", "voided_by"]
+PAYLOAD_FIELDS = ["party_size", "topic", "department", "outcome", "material", "quantity", "rating", "hot_issue",
+                  "comment", "note", "target_event_id", "reason"]
+LABELLED = {"topic": "topics", "department": "departments", "material": "materials"}
+
+
+def _received_at(ms: str | None) -> str:
+    if not ms:
+        return ""
+    return datetime.fromtimestamp(int(ms) / 1000, UTC).isoformat(timespec="milliseconds")
+
+
+class _Labels:
+    """Chinese labels of catalogue keys, looked up once per key (the export's hot loop)."""
+
+    def __init__(self, plan):
+        self.plan, self.cache = plan, {}
+
+    def __call__(self, catalogue: str, key) -> str:
+        if not key:
+            return ""
+        found = self.cache.get((catalogue, key))
+        if found is None:
+            found = self.cache[(catalogue, key)] = self.plan.label(catalogue, key)
+        return found
+
+
+def event_row(stream_id: str, fields: dict, labels, voided: dict, unmasked: bool = False) -> list:
+    event = orjson.loads(fields["e"])
+    payload = event["payload"] if unmasked else mask_payload(event["payload"])
+    row = {"position": stream_id, "received_at": _received_at(fields.get("rt")),
+           "booth": labels("booths", event["booth_id"]), "voided_by": voided.get(event["event_id"], ""),
+           "staff": event.get("staff", "")}
+    for name in ("event_id", "device_id", "seq", "booth_id", "type", "recorded_at"):
+        row[name] = event[name]
+    for name in PAYLOAD_FIELDS:
+        value = payload.get(name, "")
+        row[name] = {True: "是", False: "否"}.get(value, value) if name == "hot_issue" else value
+    for name, catalogue in LABELLED.items():
+        row[f"{name}_label"] = labels(catalogue, payload.get(name))
+    return safe_row(row[c] for c in EVENT_COLUMNS)
+
+
+def events_csv(redis, day_id: str, plan, chunk: int = 2000, unmasked: bool = False):
+    """Yield the events CSV as UTF-8 byte chunks, one XRANGE chunk at a time.
+
+    `voided_by` comes from the live projection (the voids it has folded so far)."""
+    voided, labels = redis.hgetall(keys.voided(day_id)), _Labels(plan)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer.writerow(EVENT_COLUMNS)
+    for rows, (stream_id, fields) in enumerate(read_log_raw(redis, day_id, chunk), start=1):
+        writer.writerow(event_row(stream_id, fields, labels, voided, unmasked))
+        if rows % chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _walk(node: dict, path: str = ""):
+    for key, value in node.items():
+        name = f"{path}.{key}" if path else key
+        if isinstance(value, dict):
+            yield from _walk(value, name)
+        else:
+            yield name, value
+
+
+def _label(plan, figure: str) -> tuple[str, str]:
+    section, _, key = figure.rpartition(".")
+    catalogue = {"materials.distributed": "materials", "materials.restocked": "materials",
+                 "materials.remaining": "materials", "inquiries.by_topic": "topics",
+                 "inquiries.by_department": "departments", "inquiries.by_outcome": "outcomes",
+                 "feedback.by_rating": "ratings"}.get(section)
+    if not catalogue:
+        return "", ""
+    return plan.label(catalogue, key, "zh"), plan.label(catalogue, key, "en")
+
+
+def totals_csv(totals: dict, plan, position: str) -> bytes:
+    """One row per figure per scope (day, each booth, each hour), with Chinese and English labels."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer)
+    writer.writerow(["position", "scope", "scope_key", "scope_label", "figure", "label_zh", "label_en", "value"])
+    scopes = [("day", "", "", {k: v for k, v in totals.items() if k not in ("by_booth", "by_hour")})]
+    scopes += [("booth", b, plan.label("booths", b), doc) for b, doc in totals.get("by_booth", {}).items()]
+    scopes += [("hour", h, f"{h}:00", doc) for h, doc in totals.get("by_hour", {}).items()]
+    for scope, key, scope_label, doc in scopes:
+        for figure, value in _walk(doc):
+            writer.writerow(safe_row([position, scope, key, scope_label, figure, *_label(plan, figure), value]))
+    return buffer.getvalue().encode("utf-8")

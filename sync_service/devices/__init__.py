@@ -1,0 +1,1 @@
+"""Laptops: enrolment codes, device tokens, who is calling, who may read a day, and the device routes."""

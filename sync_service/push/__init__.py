@@ -1,0 +1,1 @@
+"""POST /api/v1/sync/push: reading a laptop's batch and appending it to the central log."""

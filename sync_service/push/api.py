@@ -1,0 +1,83 @@
+"""POST /api/v1/sync/push: parse (auth, size, JSON, schema, scope), call accept_batch,
+map the outcome to HTTP."""
+
+import time
+
+from flask import Blueprint, current_app, jsonify
+from marshmallow import ValidationError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from central.central_log import SeqConflict, SeqGap
+from shared.clock import now_utc, to_rfc3339
+from shared.protocol import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, PUSH_BATCH
+from sync_service.devices.auth import RateLimited, authenticate_device, rate_limited_response
+from sync_service.devices.tokens import Device
+from sync_service.errors import ApiError
+from sync_service.push.accept import accept_batch, to_rfc3339_ms
+from sync_service.request_body import read_json_object
+
+bp = Blueprint("push", __name__)
+PUSH_RATE_PER_S = 50  # per token; OPENDAY_PUSH_RATE_PER_S overrides (0 = no limit)
+
+
+bp.register_error_handler(RateLimited, rate_limited_response)
+
+
+@bp.errorhandler(RedisConnectionError)
+@bp.errorhandler(RedisTimeoutError)
+def _redis_down(exc):
+    # Nothing was acknowledged: the laptop keeps the batch and retries.
+    return jsonify(error="redis_unavailable", message="The central store is unavailable; retry shortly."), \
+        503, {"Retry-After": "2"}
+
+
+def _too_many_events(body: dict) -> None:
+    events = body.get("events")
+    if isinstance(events, list) and len(events) > MAX_BATCH_EVENTS:
+        raise ApiError(413, "too_large", f"A batch holds at most {MAX_BATCH_EVENTS} events, not {len(events)}.",
+                       limit_events=MAX_BATCH_EVENTS)
+
+
+def _load_batch(body: dict) -> dict:
+    try:
+        return PUSH_BATCH.load(body)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid", "The batch is not valid; nothing was stored.", errors=exc.messages) from exc
+
+
+def _check_scope(device: Device, batch: dict) -> None:
+    """A device writes only as itself, for its own booth and day."""
+    if batch["device_id"] != device.device_id:
+        raise ApiError(403, "forbidden", f"This token belongs to device {device.device_id}.")
+    for index, event in enumerate(batch["events"]):
+        if (event["booth_id"], event["day_id"]) != (device.booth_id, device.day_id):
+            raise ApiError(403, "forbidden", f"Event {index} is not for this device's booth and day.")
+
+
+@bp.post("/api/v1/sync/push")
+def push():
+    ctx = current_app.extensions["openday"]
+    device = authenticate_device(ctx["redis"], int(current_app.config.get("PUSH_RATE_PER_S", PUSH_RATE_PER_S)))
+    body = read_json_object(MAX_BATCH_BYTES)
+    _too_many_events(body)
+    batch = _load_batch(body)
+    _check_scope(device, batch)
+    received_ms = time.time_ns() // 1_000_000
+    try:
+        accepted = accept_batch(ctx["redis"], ctx["rq_redis"], ctx["log"], device, batch, received_ms)
+    except SeqConflict as exc:
+        raise ApiError(409, "seq_conflict", f"{exc}: this laptop's log differs from what the centre holds; "
+                       "re-enrol the laptop (its entries are kept).",
+                       seq=exc.seq, held_event_id=exc.held_id, sent_event_id=exc.sent_id) from exc
+    except SeqGap as exc:
+        raise ApiError(409, "seq_gap", f"{exc}: resend from seq {exc.expected}.", expected_seq=exc.expected) from exc
+    appended = accepted.appended
+    return jsonify(
+        acked_seq=appended.acked_seq,
+        accepted=appended.accepted,
+        duplicates=appended.duplicates,
+        received_at=to_rfc3339_ms(received_ms),
+        server_time=to_rfc3339(now_utc()),
+        clock_offset_ms=accepted.clock.offset_ms,
+    )

@@ -1,0 +1,1 @@
+"""After the day over HTTP: closing, the summary page, its versions and exports."""

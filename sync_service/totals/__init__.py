@@ -1,0 +1,1 @@
+"""The day's figures over HTTP: totals, the live feed and quarantine."""
