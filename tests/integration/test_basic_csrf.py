@@ -11,6 +11,7 @@ from sync_service.app import create_app
 from sync_service.coordinators import add_coordinator
 from sync_service.devices.tokens import Device, register_device
 from tests.helpers import DAY, PLAN_PATH
+from tests.signin import csrf_token_in
 
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"gu:correct horse").decode()}
 CLOSE = f"/days/{DAY}/summary/close"
@@ -50,3 +51,19 @@ def test_a_non_simple_content_type_is_not_refused(api):
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = api.post(f"/api/v1/days/{DAY}/close", headers=BASIC, data=b"PK\x03\x04", content_type=xlsx)
     assert response.status_code == 202
+
+
+def test_the_summary_pages_actions_work_through_the_signed_in_dashboard_session(api, redis):
+    """Signed in on the dashboard, the summary page's Close works with the page's token, as the
+    page's script sends it; without the token the same session is refused."""
+    token = csrf_token_in(api.get("/dashboard/signin").text)
+    signed_in = api.post("/dashboard/signin", data={"csrf_token": token, "username": "gu",
+                                                     "password": "correct horse"})
+    assert signed_in.status_code == 302
+    page = api.get(f"/days/{DAY}/summary")
+    assert page.status_code == 200
+    headers = {"X-CSRFToken": csrf_token_in(page.text), "X-Requested-With": "fetch"}
+    assert api.post(CLOSE, json={}, headers={"X-Requested-With": "fetch"}).status_code == 403  # no token
+    assert redis.exists(keys.closed(DAY)) == 0
+    closed = api.post(CLOSE, json={}, headers=headers)
+    assert closed.status_code == 202 and redis.hget(keys.closed(DAY), "closed_by") == "gu"
