@@ -13,6 +13,7 @@ from flask import current_app, g, request, session
 from werkzeug.security import generate_password_hash
 
 from central import keys
+from sync_service.basic_csrf import refuse_forged_basic_write
 from sync_service.errors import ApiError
 from sync_service.login_guard import basic_sign_in, password_matches
 
@@ -64,6 +65,7 @@ def current_coordinator() -> Coordinator | None:
     if not auth or auth.type != "basic":
         return None
     if "basic_coordinator" not in g:  # one try per request, however many checks it makes
+        refuse_forged_basic_write()  # before the credentials are used (basic_csrf.py)
         username = basic_sign_in(redis, current_app.config["SECRET_KEY"], auth.username or "",
                                  auth.password or "", request.remote_addr or "-")
         g.basic_coordinator = get_coordinator(redis, username) if username else None

@@ -5,16 +5,9 @@ session could make on its own: any request to the dashboard, and any request to 
 route that carries a signed-in session cookie (the day page calls the JSON APIs of the
 other blueprints with the token in an X-CSRFToken header).
 
-HTTP Basic is cached by the browser too: after a coordinator opened /days/<day>/summary
-with Basic, the browser sends the credentials again, unasked, with a form another site
-auto-submits to /days/<day>/summary/close. A browser sends a cross-origin request without
-asking first (a CORS preflight, which this service never grants) only as a "simple"
-request: a POST whose Content-Type is form-urlencoded, multipart/form-data, text/plain or
-none. So a Basic POST of those types must show it was not sent by a form: an
-X-Requested-With header (which a form cannot set, and a cross-origin script cannot send
-without that preflight) or a valid CSRF token. JSON, .xlsx and other types pass: a browser
-asks first before sending them across origins. Device pushes (Bearer) are never cached by
-a browser and are not checked.
+HTTP Basic is cached by browsers too: a form-type POST that uses Basic credentials must
+carry X-Requested-With or the token (sync_service/basic_csrf.py, checked where the
+credentials are used).
 
 Headers: every response of the service gets shared/security_headers.py.
 """
@@ -27,7 +20,6 @@ from sync_service.dashboard.i18n import STRINGS, pick_lang
 from sync_service.dashboard.sessions import LIFETIME, drop_dead_session
 
 csrf = CSRFProtect()
-SIMPLE_CONTENT_TYPES = ("", "application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 
 
 def init_guard(app) -> None:
@@ -48,18 +40,6 @@ def _guard():
     drop_dead_session(current_app.extensions["openday"]["redis"])
     if request.blueprint == "dashboard" or "coordinator" in session:
         csrf.protect()
-    elif _forgeable_basic_write():
-        csrf.protect()  # passes only with a valid token; refused zh/en otherwise
-
-
-def _forgeable_basic_write() -> bool:
-    """A POST with Basic credentials that another site's form could have sent (see above)."""
-    auth = request.authorization
-    if request.method != "POST" or auth is None or auth.type != "basic":
-        return False
-    if request.headers.get("X-Requested-With"):
-        return False
-    return (request.mimetype or "") in SIMPLE_CONTENT_TYPES
 
 
 def _security_headers(response):

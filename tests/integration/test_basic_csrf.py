@@ -67,3 +67,9 @@ def test_the_summary_pages_actions_work_through_the_signed_in_dashboard_session(
     assert redis.exists(keys.closed(DAY)) == 0
     closed = api.post(CLOSE, json={}, headers=headers)
     assert closed.status_code == 202 and redis.hget(keys.closed(DAY), "closed_by") == "gu"
+
+
+def test_a_route_that_does_not_use_the_credentials_ignores_a_cached_basic_header(api):
+    """Enrolment's credential is the code: Basic riding along is neither checked nor used."""
+    enrol = api.post("/api/v1/enroll", headers=BASIC)
+    assert enrol.status_code != 403 and enrol.json["error"] != "csrf_failed"
