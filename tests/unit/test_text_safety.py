@@ -18,7 +18,7 @@ FIGURES = {"materials.distributed.leaflet", "inquiries.total", "visitors", "feed
     ("请回电13812345678", "请回电138****5678"),
     ("call +86 138 1234 5678 please", "call +86 138****5678 please"),
     ("身份证号110101199003071234，", "身份证号110101********1234，"),
-    ("11010119900307123X", "110101********123X"),
+    ("11010119900307123X", "110101********123X"), ("ID110101199003071234号", "ID110101********1234号"),
     ("座机010-12345678", "座机010-******78"),
     ("0755-1234567转", "0755-*****67转"),
 ])
@@ -26,7 +26,8 @@ def test_phone_and_id_card_numbers_are_masked(written, shown):
     assert mask_personal(written) == shown
 
 
-@pytest.mark.parametrize("text", ["2022年5月15日发放2600份", "订单号138123456789012", "电话号码忘了", "", "12345"])
+@pytest.mark.parametrize("text", ["2022年5月15日发放2600份", "订单号138123456789012", "电话号码忘了", "", "12345",
+                                  "1101011990030712345"])
 def test_other_numbers_and_plain_text_are_left_alone(text):
     assert mask_personal(text) == text
 
