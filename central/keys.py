@@ -96,7 +96,7 @@ def updates_channel(day_id: str) -> str:
 DEVICE_TOKENS = "od:device-tokens"  # Hash: sha256(token) -> JSON {device_id, booth_id, day_id}
 DAYS = "od:days"  # Set: day ids that have a log
 COORDINATORS = "od:coordinators"  # Hash: username -> JSON {password_hash, days}
-SECRET_KEY = "od:secret-key"  # String: session signing key when OPENDAY_SECRET_KEY is not set
+SECRET_KEY = "od:secret-key"  # String: session signing key, for `openday dev` only (secrets_config.py)
 
 
 def signin_failures(username: str, address: str) -> str:
@@ -141,10 +141,11 @@ def unmasked_exports(day_id: str) -> str:
     return _day(day_id, "unmasked-exports")
 
 
-def coordinator_session(session_id: str) -> str:
-    """String with a TTL: username of a signed-in dashboard session. Sign-out deletes it,
-    so a copied session cookie stops working (dashboard/sessions.py)."""
-    return f"od:coordinator-session:{session_id}"
+def coordinator_session(session_digest: str) -> str:
+    """String with a TTL: username of a signed-in dashboard session, keyed by sha256 of the
+    session id the cookie carries (never the id itself). Sign-out deletes it, so a copied
+    session cookie stops working (dashboard/sessions.py)."""
+    return f"od:coordinator-session:{session_digest}"
 
 
 def closed(day_id: str) -> str:
@@ -190,8 +191,9 @@ def device_clock(day_id: str) -> str:
     return _day(day_id, "clock")
 
 
-ENROLLMENT_CODES = "od:enrollment-codes"  # Hash: code (8 chars, no dash) -> JSON {day_id, booth_id, expires_at,
-#                                           uses_left, created_by, created_at}; deleted when revoked
+# Hash: scrypt hash of a code (8 chars, no dash; enrollment.code_field) -> JSON {id (random, listed), day_id,
+# booth_id, expires_at, uses_left, created_by, created_at}; deleted when revoked. The code itself is never kept.
+ENROLLMENT_CODES = "od:enrollment-codes"
 
 
 def push_rate(token_digest: str, second: int) -> str:

@@ -9,6 +9,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.sansio.utils import host_is_trusted
 
 from field_app.central import Puller, cached_plan
+from field_app.centre_tls import CentreTLS, from_config
 from field_app.event_log import EventLog
 from field_app.laptop import Laptop
 from field_app.laptop_totals import LaptopTotals
@@ -23,7 +24,9 @@ DEFAULTS = {
     "PLAN": str(REPO / "examples" / "heping-2022-05-15.json"),  # day plan file
     "BOOTH_ID": None,  # booth this laptop serves; defaults to the plan's first booth
     "DEVICE_ID": None,  # set by enrolment; else made once and kept in the log
-    "SYNC_URL": None,  # the sync service, e.g. http://127.0.0.1:8700
+    "SYNC_URL": None,  # the sync service, e.g. https://openday.example.org
+    "SYNC_CA": None,  # a PEM CA bundle that signed the centre's certificate (a private CA); else the system's
+    "ALLOW_HTTP": False,  # plain http:// to a centre off this machine (the page then warns)
     "DEVICE_TOKEN": None,  # this laptop's token at the sync service
     "PUSH_INTERVAL": 2.0,  # seconds between background push attempts; 0 = no background pusher
     "PULL_INTERVAL": 10.0,  # seconds between pulls of the central totals; 0 = only on "sync now"
@@ -48,8 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     _settle_identity(app.config, log, plan)
     laptop = Laptop(log, plan, LaptopTotals(plan).load(log.events_after(0, 1 << 62)),
                     log.get_state("device_id"), log.get_state("booth_id"),
-                    undo_seconds=float(app.config["UNDO_SECONDS"]))
-    laptop.pusher = Pusher(log, lambda: _client(log), laptop.device_id, float(app.config["PUSH_INTERVAL"]))
+                    tls=from_config(app.config), undo_seconds=float(app.config["UNDO_SECONDS"]))
+    laptop.pusher = Pusher(log, lambda: _client(log, laptop.tls), laptop.device_id, float(app.config["PUSH_INTERVAL"]))
     laptop.puller = Puller(laptop, float(app.config["PULL_INTERVAL"]))
     app.extensions["openday"] = {"log": log, "plan": plan, "pusher": laptop.pusher, "laptop": laptop}
     # (the "plan" entry is the plan at start; routes read laptop.plan, which follows pulls)
@@ -94,6 +97,6 @@ def _settle_identity(config: dict, log: EventLog, plan) -> None:
             log.set_state(key.lower(), config[key])
 
 
-def _client(log: EventLog) -> SyncClient | None:
+def _client(log: EventLog, tls: CentreTLS) -> SyncClient | None:
     url, token = log.get_state("sync_url"), log.get_state("device_token")
-    return SyncClient(url, token) if url and token else None
+    return SyncClient(url, token, tls=tls) if url and token else None

@@ -10,6 +10,7 @@ import threading
 import requests
 from marshmallow import ValidationError
 
+from field_app.centre_tls import CERTIFICATE_MESSAGE, STRICT, CentreTLS, UnsafeCentre, is_certificate_error
 from shared.clock import now_utc, to_rfc3339
 from shared.plan import parse_plan
 
@@ -22,18 +23,23 @@ class CentralUnavailable(Exception):
         self.status = status
 
 
-def _get(url: str, token: str | None) -> dict:
+def _get(url: str, token: str | None, tls: CentreTLS) -> dict:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = requests.get(url, headers=headers, timeout=TIMEOUT)
+        tls.check(url)
+        response = requests.get(url, headers=headers, timeout=TIMEOUT, verify=tls.verify)
+    except UnsafeCentre as exc:
+        raise CentralUnavailable(str(exc)) from exc
     except requests.RequestException as exc:
+        if is_certificate_error(exc):
+            raise CentralUnavailable(CERTIFICATE_MESSAGE) from exc
         raise CentralUnavailable(f"sync service unreachable: {exc.__class__.__name__}") from exc
     if response.status_code != 200:
         raise CentralUnavailable(f"HTTP {response.status_code}", response.status_code)
     return response.json()
 
 
-def pull_totals(log, day_id: str, booth_id: str) -> dict | None:
+def pull_totals(log, day_id: str, booth_id: str, tls: CentreTLS = STRICT) -> dict | None:
     """Fetch the day's totals; cache the day's and this booth's figures with the time.
     Records whether the centre answered ('contact'). Returns the cached entry or None."""
     url, token = log.get_state("sync_url"), log.get_state("device_token")
@@ -41,7 +47,7 @@ def pull_totals(log, day_id: str, booth_id: str) -> dict | None:
         return None
     at = to_rfc3339(now_utc())
     try:
-        doc = _get(f"{url.rstrip('/')}/api/v1/days/{day_id}/totals", token)
+        doc = _get(f"{url.rstrip('/')}/api/v1/days/{day_id}/totals", token, tls)
     except CentralUnavailable as exc:
         log.set_state("contact", {"ok": False, "at": at, "error": str(exc)})
         return None
@@ -53,14 +59,14 @@ def pull_totals(log, day_id: str, booth_id: str) -> dict | None:
     return cached
 
 
-def pull_plan(log, day_id: str):
+def pull_plan(log, day_id: str, tls: CentreTLS = STRICT):
     """Fetch the day plan; cache and return it when it is valid and for this day, else None.
     A centre without the plan route (404) or a refused token is not an outage."""
     url, token = log.get_state("sync_url"), log.get_state("device_token")
     if not url or not token:
         return None
     try:
-        raw = _get(f"{url.rstrip('/')}/api/v1/days/{day_id}/plan", token)
+        raw = _get(f"{url.rstrip('/')}/api/v1/days/{day_id}/plan", token, tls)
         plan = parse_plan(raw)
     except (CentralUnavailable, ValidationError, ValueError):
         return None
@@ -102,8 +108,8 @@ class Puller:
 
     def pull_now(self, with_plan: bool = True) -> dict | None:
         laptop = self.laptop
-        totals = pull_totals(laptop.log, laptop.plan.day_id, laptop.booth_id)
-        if totals is not None and with_plan and (plan := pull_plan(laptop.log, laptop.plan.day_id)):
+        totals = pull_totals(laptop.log, laptop.plan.day_id, laptop.booth_id, laptop.tls)
+        if totals is not None and with_plan and (plan := pull_plan(laptop.log, laptop.plan.day_id, laptop.tls)):
             laptop.use_plan(plan)
         return totals
 

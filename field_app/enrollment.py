@@ -5,7 +5,7 @@ Entries recorded before enrolment carry this laptop's device id and booth; they 
 pushed afterwards. So a code for another booth or day is refused once the laptop has
 recorded anything: its events cannot change booth (they are never rewritten). The laptop
 sends its day and (once it has entries) its booth with the code, and the centre refuses a
-mismatch before spending the code (sync_service/enrollment.py), so the coordinator's code
+mismatch before spending the code (sync_service/devices/enrollment.py), so the coordinator's code
 stays good for the booth it was made for.
 """
 
@@ -14,6 +14,7 @@ import re
 import requests
 from flask import Blueprint, current_app, jsonify, request
 
+from field_app.centre_tls import STRICT, CentreTLS, is_certificate_error
 from field_app.i18n import TEXT, pick_language, t, translate_message
 
 bp = Blueprint("enrollment", __name__)
@@ -36,13 +37,15 @@ def normalise_code(text: str) -> str | None:
     return f"{compact[:4]}-{compact[4:]}"
 
 
-def parse_form(body, lang: str) -> tuple[str, str, str | None]:
+def parse_form(body, lang: str, tls: CentreTLS = STRICT) -> tuple[str, str, str | None]:
     if not isinstance(body, dict):
         raise EnrollmentRefused({"_body": [t("err.not_json_object", lang)]})
     errors = {}
     url = str(body.get("sync_url") or "").strip()
     if not re.match(r"^https?://[^\s/]+", url):
         errors["sync_url"] = [t("err.bad_url", lang)]
+    elif tls.insecure(url) and not tls.allow_http:
+        errors["sync_url"] = [t("err.plain_http", lang)]
     code = normalise_code(str(body.get("code") or ""))
     if code is None:
         errors["code"] = [t("err.bad_code", lang)]
@@ -61,8 +64,10 @@ def _ask_centre(url: str, code: str, laptop, label: str | None, lang: str) -> di
     if laptop.log.last_seq():
         body["expected_booth_id"] = laptop.booth_id
     try:
-        response = requests.post(f"{url}/api/v1/enroll", json=body, timeout=TIMEOUT)
+        response = requests.post(f"{url}/api/v1/enroll", json=body, timeout=TIMEOUT, verify=laptop.tls.verify)
     except requests.RequestException as exc:
+        if is_certificate_error(exc):
+            raise EnrollmentRefused({"sync_url": [t("err.certificate", lang)]}) from exc
         raise EnrollmentRefused({"sync_url": [t("err.enroll_unreachable", lang)]}) from exc
     try:
         answer = response.json()
@@ -142,7 +147,7 @@ def post_enroll():
     lang = pick_language(request.args, request.cookies, request.headers.get("Accept-Language"))
     laptop = current_app.extensions["openday"]["laptop"]
     try:
-        url, code, label = parse_form(request.get_json(silent=True), lang)
+        url, code, label = parse_form(request.get_json(silent=True), lang, laptop.tls)
         enrolled = enroll(laptop, url, code, label, lang)
     except EnrollmentRefused as exc:
         return jsonify(message=t("entry_refused", lang), errors=exc.errors), 422

@@ -54,6 +54,14 @@ TEXT = {
     "day_totals": ("全天合计（中心）", "Whole day (central)"),
     "central_as_of": ("中心数据时间", "Central figures as of"),
     "central_unknown": ("尚未取得中心数据", "No central figures yet"),
+    "delivery_missing": ("未登记补货", "delivery not recorded"),
+    "not_synced": ("尚未同步", "not yet synced"),
+    "day_closed": ("本场开放日已于 {time} 结束。新记录仍会保存并同步，计为补录。",
+                   "This Open Day was closed at {time}. Entries are still saved and synced, as late entries."),
+    "whole_number": ("请输入整数（如 20）", "Whole numbers only (e.g. 20)"),
+    "jump_record": ("记录", "Record"),
+    "jump_totals": ("合计", "Totals"),
+    "jump_recent": ("最近记录", "Recent"),
     "inquiries_total": ("咨询", "Inquiries"),
     "feedback_total": ("意见卡", "Feedback cards"),
     "hot_issues": ("热点问题", "Hot issues"),
@@ -63,6 +71,7 @@ TEXT = {
     "offline": ("离线", "Offline"),
     "connecting": ("连接中", "Connecting"),
     "staff_code": ("工号（可选）", "Staff code (optional)"),
+    "staff_code_short": ("工号", "Staff code"),
     "not_enrolled": ("未登记", "Not enrolled"),
     "pending": ("待同步", "Pending"),
     "last_sync": ("上次同步", "Last sync"),
@@ -121,7 +130,16 @@ TEXT = {
     "err.not_json_object": ("请求内容不是 JSON 对象。", "Not a JSON object."),
     "err.unknown_field": ("未知字段。", "Unknown field."),
     "err.required": ("必填项。", "Missing data for required field."),
-    "err.bad_url": ("请填写 http:// 或 https:// 开头的地址。", "Give an address starting with http:// or https://."),
+    "err.bad_url": ("请填写 https:// 开头的地址。", "Give an address starting with https://."),
+    "err.plain_http": ("不能用未加密的 http:// 连接其他机器上的同步服务，请填写 https:// 地址。",
+                       "Plain http:// to a sync service on another machine is refused: give its https:// address."),
+    "err.certificate": ("无法验证同步服务的证书（可能连到了冒充的服务器，或需设置 OPENDAY_SYNC_CA），未登记，"
+                        "也未发送任何数据。",
+                        "The sync service's certificate could not be verified (an impostor, or OPENDAY_SYNC_CA "
+                        "must name its CA): not enrolled, nothing was sent."),
+    "insecure_warning": ("警告：本机与同步服务之间未加密（http://），登记凭证和记录可能被人截获或篡改。",
+                         "Warning: this laptop talks to the sync service unencrypted (http://): its token and "
+                         "entries can be read or changed on the way."),
     "err.bad_code": ("登记码是 8 位字母或数字（可带短横线）。",
                      "An enrolment code is 8 letters or digits (a dash is optional)."),
     "err.already_enrolled": ("本机已经登记。", "This laptop is already enrolled."),
@@ -143,6 +161,12 @@ TEXT = {
     "err.enroll_unreachable": ("连不上同步服务，请检查地址和网络。",
                                "Cannot reach the sync service: check the address and the network."),
     # Sync problems in plain words.
+    "sync.certificate": ("无法验证同步服务的证书（可能连到了冒充的服务器），未上传也未下载任何数据；记录保存在本机。",
+                         "The sync service's certificate could not be verified (an impostor?): nothing was sent "
+                         "or received; entries stay on this laptop."),
+    "sync.plain_http": ("不使用未加密的 http:// 连接同步服务，请重新登记为 https:// 地址；记录保存在本机。",
+                        "Plain http:// to the sync service is refused: enrol again with its https:// address; "
+                        "entries stay on this laptop."),
     "sync.unreachable": ("连不上同步服务（网络断开或服务未运行），记录已保存在本机，恢复后自动上传。",
                          "Cannot reach the sync service (no network, or it is down). Entries are safe on "
                          "this laptop and will be sent when it is back."),
@@ -254,6 +278,10 @@ def plain_sync_error(error, lang: str) -> str | None:
         return t("sync.revoked", lang)
     if "not enrolled" in lowered:
         return t("sync.not_enrolled", lang)
+    if "certificate" in lowered:
+        return t("sync.certificate", lang)
+    if "plain http://" in lowered:
+        return t("sync.plain_http", lang)
     if "timed out" in lowered or "timeout" in lowered:
         return t("sync.timeout", lang)
     if "unreachable" in lowered or "connection" in lowered:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from field_app.centre_tls import STRICT, CentreTLS
 from field_app.event_log import EventLog
 from field_app.laptop_totals import LaptopTotals
 
@@ -19,6 +20,7 @@ class Laptop:
     booth_id: str
     pusher: Any = None  # field_app.pusher.Pusher
     puller: Any = None  # field_app.central.Puller
+    tls: CentreTLS = STRICT  # how the centre is reached: its CA, whether plain http is allowed
     undo_seconds: float = 8.0  # how long after an entry "undo last" is allowed (page and API)
     clock: Callable[[], float] = time.monotonic  # for the undo window; immune to wall-clock changes
     last_entry: tuple[str, float] | None = None  # (event id, clock at commit) of the newest non-void entry

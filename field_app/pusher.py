@@ -55,9 +55,9 @@ def push_pending(log: EventLog, client: SyncClient, device_id: str, batch=BATCH_
                 log.set_state("acked_seq", acked)
                 continue
             acked = answer["acked_seq"]
-            log.mark_acked(acked)  # one durable write per batch: a crash resumes from here
-            if on_acked:
+            if on_acked:  # before the mark: whoever reads "nothing pending" sees the success's effects
                 on_acked(answer)
+            log.mark_acked(acked)  # one durable write per batch: a crash resumes from here
     finally:
         if answer:
             log.set_state("last_sync", {"server_time": answer["server_time"], "at": to_rfc3339(now_utc()),
@@ -139,6 +139,8 @@ class Pusher:
             return True
 
     def _grow(self, _answer) -> None:
+        """A batch went through: the last problem is over, and the next batch may be bigger."""
+        self.log.set_state("last_error", None)
         self.batch = min(self.max_batch, self.batch * 2)
 
     def _after_failure(self, exc: SyncError) -> None:

@@ -62,6 +62,7 @@ def _status(lang: str) -> dict:
         "enrolled": laptop.enrolled(),
         "blocked": bool(laptop.pusher.blocked()),  # revoked or in conflict: enrol again to sync
         "sync_url": log.get_state("sync_url"),
+        "insecure": laptop.tls.insecure(log.get_state("sync_url")),  # plain http allowed: the page warns
         "online": bool(contact and contact.get("ok")) and not _unreachable(last_error),
         "contact": contact,
         "last_sync": log.get_state("last_sync"),

@@ -11,6 +11,7 @@ import os
 import orjson
 import requests
 
+from field_app.centre_tls import CERTIFICATE_MESSAGE, STRICT, CentreTLS, UnsafeCentre, is_certificate_error
 from shared.clock import now_utc, to_rfc3339
 from shared.protocol import MAX_BATCH_BYTES, MAX_BATCH_EVENTS
 
@@ -79,25 +80,35 @@ def encode_batch(device_id: str, events: list[dict], pending: int, clock: dict |
     return opening + b",".join(pieces) + b"]}", len(pieces), head["sent_at"]
 
 
+def _failed(exc: requests.RequestException) -> SyncError:
+    """A request that got no answer, in words the page can show."""
+    if is_certificate_error(exc):
+        return SyncError(CERTIFICATE_MESSAGE)
+    if isinstance(exc, requests.Timeout):
+        return SyncError(f"sync service timed out: {exc.__class__.__name__}", timed_out=True)
+    return SyncError(f"sync service unreachable: {exc.__class__.__name__}")
+
+
 class SyncClient:
-    def __init__(self, base_url: str, token: str, timeout: tuple[float, float] = TIMEOUT):
+    def __init__(self, base_url: str, token: str, timeout: tuple[float, float] = TIMEOUT,
+                 tls: CentreTLS = STRICT):
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
+        self.timeout, self.tls = timeout, tls
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.last_exchange: dict | None = None  # the times of the last successful push
 
     def push(self, device_id: str, events: list[dict], pending: int) -> dict:
         """Push a prefix of `events` (as many as fit); the answer holds acked_seq."""
+        self._check_address()
         body, _, sent_at = encode_batch(device_id, events, pending, self.last_exchange)
         try:
             response = self.session.post(
                 f"{self.base_url}/api/v1/sync/push", data=gzip.compress(body, compresslevel=1),
-                headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=self.timeout)
-        except requests.Timeout as exc:
-            raise SyncError(f"sync service timed out: {exc.__class__.__name__}", timed_out=True) from exc
+                headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=self.timeout,
+                verify=self.tls.verify)  # per call: a Session's own verify loses to REQUESTS_CA_BUNDLE
         except requests.RequestException as exc:
-            raise SyncError(f"sync service unreachable: {exc.__class__.__name__}") from exc
+            raise _failed(exc) from exc
         if response.status_code != 200:
             try:
                 detail = response.json()
@@ -113,11 +124,17 @@ class SyncClient:
 
     def get_json(self, path: str) -> dict:
         """GET an API document (the plan, the totals); raises SyncError."""
+        self._check_address()
         try:
-            response = self.session.get(f"{self.base_url}{path}", timeout=self.timeout)
+            response = self.session.get(f"{self.base_url}{path}", timeout=self.timeout, verify=self.tls.verify)
         except requests.RequestException as exc:
-            raise SyncError(f"sync service unreachable: {exc.__class__.__name__}",
-                            timed_out=isinstance(exc, requests.Timeout)) from exc
+            raise _failed(exc) from exc
         if response.status_code != 200:
             raise SyncError(f"HTTP {response.status_code}", response.status_code, {}, _retry_after(response))
         return response.json()
+
+    def _check_address(self) -> None:
+        try:
+            self.tls.check(self.base_url)
+        except UnsafeCentre as exc:
+            raise SyncError(str(exc)) from exc

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from openday.cli_group import OpenDayGroup, find_redis
 from openday.enrollment_cli import enrollment_code, revoke_device_command
 from openday.rebuild import rebuild as rebuild_command
 from openday.rebuild import verify as verify_command
@@ -15,14 +16,19 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PLAN = str(REPO / "examples" / "heping-2022-05-15.json")
 
 
-@click.group()
-def main() -> None:
-    """OpenDay: tallies for Government Affairs Open Days (政务公开日)."""
+@click.group(cls=OpenDayGroup)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """OpenDay: tallies for Government Affairs Open Days (政务公开日).
+
+    Without REDIS_URL, commands use the Redis of a running `openday dev` (found through
+    $OPENDAY_DATA_DIR/redis.json, default .openday/redis.json)."""
+    find_redis(ctx.invoked_subcommand)
 
 
 @main.command()
 @click.option("--data-dir", default=".openday", show_default=True, type=click.Path(path_type=Path),
-              help="Redis data, the field app's SQLite log, the dev device.")
+              envvar="OPENDAY_DATA_DIR", help="Redis data, the field app's SQLite log, the dev device, logs.")
 @click.option("--sync-port", default=8700, show_default=True, envvar="OPENDAY_SYNC_PORT")
 @click.option("--field-port", default=8701, show_default=True, envvar="OPENDAY_FIELD_PORT")
 @click.option("--plan", "plan_path", default=EXAMPLE_PLAN, show_default=True, envvar="OPENDAY_PLAN")
@@ -62,15 +68,20 @@ def worker(burst: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="OPENDAY_FIELD_HOST",
               help="Listen address; only loopback unless you say otherwise.")
 @click.option("--port", default=8701, show_default=True, envvar="OPENDAY_FIELD_PORT")
-def field_app(host: str, port: int) -> None:
+@click.option("--open", "open_browser", is_flag=True, envvar="OPENDAY_OPEN_BROWSER",
+              help="Open the booth page in the default browser once it answers.")
+def field_app(host: str, port: int, open_browser: bool) -> None:
     """Serve the booth laptop's app with waitress (works on Windows, macOS and Linux)."""
     from waitress import serve
 
     from field_app.app import create_app
+    from openday.field_console import announce
 
     loopback = host in ("127.0.0.1", "localhost")
     config = {} if loopback or os.environ.get("OPENDAY_TRUSTED_HOSTS") else {"TRUSTED_HOSTS": None}
-    serve(create_app(config), host=host, port=port, threads=8)
+    app = create_app(config)
+    announce(host, port, open_browser)
+    serve(app, host=host, port=port, threads=8)
 
 
 @main.command()
@@ -140,6 +151,7 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
 
 
 from openday.close_day import close_day_command  # noqa: E402 - subcommands in their own modules
+from openday.healthcheck import healthcheck_command  # noqa: E402
 from openday.simulate.command import simulate  # noqa: E402 - subcommands registered after the group
 
 main.add_command(simulate)
@@ -148,6 +160,7 @@ main.add_command(enrollment_code)
 device.add_command(revoke_device_command)
 main.add_command(rebuild_command)  # openday rebuild --day D
 main.add_command(verify_command)  # openday verify --day D
+main.add_command(healthcheck_command)  # openday healthcheck [--url U]: for the image's HEALTHCHECK
 
 if __name__ == "__main__":
     main()

@@ -6,6 +6,8 @@ import json
 import click
 
 from openday.plans import booth_of_day
+from shared.protocol import MAX_CODE_TTL_MINUTES as MAX_TTL_MINUTES
+from shared.protocol import MAX_CODE_USES as MAX_USES
 
 
 def _redis():
@@ -24,8 +26,8 @@ def enrollment_code() -> None:
 @enrollment_code.command("create")
 @click.option("--day", "day_id", required=True)
 @click.option("--booth", "booth_id", required=True)
-@click.option("--uses", default=1, show_default=True, type=click.IntRange(1, 100))
-@click.option("--ttl-minutes", default=1440, show_default=True, type=click.IntRange(1, 7 * 24 * 60))
+@click.option("--uses", default=1, show_default=True, type=click.IntRange(1, MAX_USES))
+@click.option("--ttl-minutes", default=1440, show_default=True, type=click.IntRange(1, MAX_TTL_MINUTES))
 @click.option("--by", "created_by", default="cli", show_default=True, help="Who made it (shown in the list).")
 def create(day_id: str, booth_id: str, uses: int, ttl_minutes: int, created_by: str) -> None:
     """Make a code for a booth; prints it as JSON."""

@@ -6,6 +6,10 @@ from shared.events import KEY_PATTERN, Envelope, Strict, _rfc3339
 
 MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 1024 * 1024
+# Enrolment codes: one bound for the API, the dashboard's form and `openday enrollment-code create`
+# (here, not in sync_service, because the command line of a laptop install has no sync_service).
+MAX_CODE_USES = 100  # a booth has a handful of laptops; 100 covers a whole day at one code
+MAX_CODE_TTL_MINUTES = 7 * 24 * 60
 
 
 class ClockExchange(Strict):

@@ -163,8 +163,11 @@ def validate_template(template, figure_names: set[str]) -> dict:
         if not isinstance(part, dict):
             errors[lang] = ["must be an object with paragraph, team, team_without_staff, joiner"]
             continue
-        for name in sorted(set(part) - {"paragraph", "team", "team_without_staff", "team_joiner", "joiner"}):
+        for name in sorted(set(part) - {"paragraph", "team", "team_without_staff", "team_joiner", "joiner",
+                                        "team_one_staff"}):
             errors[f"{lang}.{name}"] = ["unknown field"]
+        if "team_one_staff" in part:  # optional: the team sentence when exactly one staff code was seen
+            _check_text(errors, f"{lang}.team_one_staff", part["team_one_staff"], TEAM_FIELDS)
         _check_text(errors, f"{lang}.paragraph", part.get("paragraph"), PARAGRAPH_FIELDS)
         _check_text(errors, f"{lang}.team", part.get("team"), TEAM_FIELDS)
         _check_text(errors, f"{lang}.team_without_staff", part.get("team_without_staff"), TEAM_FIELDS - {"staff"})
@@ -180,8 +183,10 @@ def validate_template(template, figure_names: set[str]) -> dict:
         if not isinstance(item, dict):
             errors[path] = ["must be an object"]
             continue
-        for name in sorted(set(item) - {"figure", "zh", "en", "measure", "zero", "zero_zh", "zero_en"}):
+        for name in sorted(set(item) - {"figure", "zh", "en", "en_one", "measure", "zero", "zero_zh", "zero_en"}):
             errors[f"{path}.{name}"] = ["unknown field"]
+        if "en_one" in item:  # optional: the English phrase for exactly one ("1 hot issue")
+            _check_text(errors, f"{path}.en_one", item["en_one"], PHRASE_FIELDS)
         if item.get("figure") not in figure_names:
             errors[f"{path}.figure"] = [f"unknown figure {item.get('figure')!r}"]
         _check_text(errors, f"{path}.zh", item.get("zh"), PHRASE_FIELDS)
@@ -204,7 +209,9 @@ def _phrase(item: dict, value: int, lang: str) -> tuple[str | None, dict]:
              "zh": rounded.zh(item.get("measure", "")), "en": rounded.en()}
     if rounded.kind == "zero":
         return (item[f"zero_{lang}"] if item.get("zero") == "state" else None), shown
-    return fill(item[lang], n=shown[lang]), shown
+    # Chinese has no plural; English says "1 hot issue", when the template gives that form
+    text = item.get("en_one") if lang == "en" and value == 1 else None
+    return fill(text or item[lang], n=shown[lang]), shown
 
 
 def _join_en(parts: list[str], joiner: str) -> str:
@@ -225,7 +232,8 @@ def render_paragraph(template: dict, context: dict, figures: dict[str, int], lan
         if team["staff"]:
             rounded = round_count(team["staff"])
             values["staff"] = rounded.zh("名") if lang == "zh" else rounded.en()
-            teams.append(fill(part["team"], **values))
+            one = part.get("team_one_staff") if team["staff"] == 1 else None
+            teams.append(fill(one or part["team"], **values))
         else:
             teams.append(fill(part["team_without_staff"], **values))
     phrases, shown_all = [], []
@@ -254,6 +262,8 @@ def default_template(plan_raw: dict) -> dict:
                   "card": "发放联心卡{n}"}
     en_phrases = {"leaflet": "handed out {n} publicity leaflets", "handbook": "gave out {n} convenience handbooks",
                   "poster": "handed out {n} posters", "card": "gave out {n} contact cards"}
+    en_one = {"leaflet": "handed out {n} publicity leaflet", "handbook": "gave out {n} convenience handbook",
+              "poster": "handed out {n} poster", "card": "gave out {n} contact card"}
     figures = []
     for material in plan_raw.get("materials", []):
         key = material["id"]
@@ -262,14 +272,17 @@ def default_template(plan_raw: dict) -> dict:
             "figure": f"materials.distributed.{key}", "measure": measure, "zero": "omit",
             "zh": zh_phrases.get(key, "发放" + material["zh"] + "{n}"),
             "en": en_phrases.get(key, "handed out {n} " + material["en"].lower()),
+            "en_one": en_one.get(key, "handed out {n} of " + material["en"].lower()),
         })
     figures += [
         {"figure": "inquiries.total", "measure": "件", "zero": "omit",
-         "zh": "受理解答各类政策咨询{n}", "en": "answered {n} policy inquiries"},
+         "zh": "受理解答各类政策咨询{n}", "en": "answered {n} policy inquiries",
+         "en_one": "answered {n} policy inquiry"},
         {"figure": "visitors", "measure": "人", "zero": "omit",
-         "zh": "接待现场咨询群众{n}", "en": "received {n} visitors"},
+         "zh": "接待现场咨询群众{n}", "en": "received {n} visitors", "en_one": "received {n} visitor"},
         {"figure": "feedback.hot_issues", "measure": "件", "zero": "omit",
-         "zh": "收集群众关心热点问题{n}", "en": "collected {n} hot issues raised by citizens"},
+         "zh": "收集群众关心热点问题{n}", "en": "collected {n} hot issues raised by citizens",
+         "en_one": "collected {n} hot issue raised by citizens"},
     ]
     return {
         "zh": {
@@ -284,6 +297,7 @@ def default_template(plan_raw: dict) -> dict:
             "paragraph": "On {date}, {organiser} sent out {team_count} publicity teams drawn from "
                          "{department_count} departments: {teams}. In all, the teams {figures}.",
             "team": "{team} at {place}, led by {leader}, with {staff} staff",
+            "team_one_staff": "{team} at {place}, led by {leader}, with {staff} member of staff",
             "team_without_staff": "{team} at {place}, led by {leader}",
             "team_joiner": "; ",
             "joiner": ", ",

@@ -5,16 +5,20 @@ generated from them, so the spec and the checks cannot drift apart."""
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from shared.events import DAY_ID_PATTERN, KEY_PATTERN, Strict
+from shared.protocol import MAX_CODE_TTL_MINUTES as MAX_TTL_MINUTES
+from shared.protocol import MAX_CODE_USES as MAX_USES
 
 
 class NewEnrollmentCode(Strict):
     booth_id = fields.Str(required=True, validate=validate.Regexp(KEY_PATTERN, error="Not a booth id."))
-    uses = fields.Int(strict=True, load_default=1, validate=validate.Range(1, 100))
-    ttl_minutes = fields.Int(strict=True, load_default=1440, validate=validate.Range(1, 7 * 24 * 60))
+    uses = fields.Int(strict=True, load_default=1, validate=validate.Range(1, MAX_USES))
+    ttl_minutes = fields.Int(strict=True, load_default=1440, validate=validate.Range(1, MAX_TTL_MINUTES))
 
 
 class EnrollmentCode(Schema):
-    code = fields.Str(required=True, metadata={"example": "K7QX-M4ZP"})
+    # The code itself only in the answer that made it: the centre keeps just its hash.
+    code = fields.Str(metadata={"example": "K7QX-M4ZP", "description": "Only when made; never listed."})
+    id = fields.Str(required=True, metadata={"example": "3fa9c01e", "description": "Names the code in lists."})
     day_id = fields.Str(required=True)
     booth_id = fields.Str(required=True)
     expires_at = fields.Str(required=True)

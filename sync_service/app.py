@@ -2,12 +2,13 @@
 
 from flask import Flask
 from redis import Redis
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from central.central_log import CentralLog
 from central.config import load_config
 from central.queue import rq_connection
+from central.secrets_config import read_secret, secret_key
 from shared.plan import load_plans
-from sync_service.coordinators import secret_key
 from sync_service.login_guard import dummy_hash
 
 
@@ -18,10 +19,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
 
     redis = Redis.from_url(app.config["REDIS_URL"], decode_responses=True)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(redis)
+    app.config["SECRET_KEY"] = secret_key(app.config, redis)
+    app.config["METRICS_TOKEN"] = app.config.get("METRICS_TOKEN") or read_secret("OPENDAY_METRICS_TOKEN")
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     dummy_hash()  # made now, so no sign-in try ever pays for it
+    _trust_proxies(app, int(app.config["PROXY_HOPS"]))
     app.extensions["openday"] = {
         "redis": redis,
         "rq_redis": rq_connection(app.config["REDIS_URL"]),
@@ -48,3 +50,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(summary_bp)
     app.register_blueprint(totals_bp)
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies (nginx in compose: 1) take the client address,
+    scheme and host from their X-Forwarded-* headers, so throttles and logs see the real
+    client; with 0 (no proxy) those headers are ignored, as anyone can send them."""
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)

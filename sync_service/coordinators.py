@@ -6,7 +6,6 @@ scripts). Each account is granted a list of days and sees no other day.
 """
 
 import json
-import secrets
 from dataclasses import dataclass
 
 from flask import current_app, g, request, session
@@ -82,9 +81,3 @@ def require_coordinator(day_id: str | None = None) -> Coordinator:
                        f"Coordinator {coordinator.username} is not granted day {day_id}.")
     return coordinator
 
-
-def secret_key(redis) -> str:
-    """The session-signing key shared by every sync service process: OPENDAY_SECRET_KEY,
-    else one made once and kept in Redis."""
-    redis.set(keys.SECRET_KEY, secrets.token_hex(32), nx=True)
-    return redis.get(keys.SECRET_KEY)

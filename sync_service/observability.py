@@ -7,6 +7,7 @@ sync_service/gunicorn_conf.py). Push outcomes are read from the push response, s
 push route itself knows nothing of metrics. Day gauges are read from Redis when scraped.
 """
 
+import hmac
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from central.metrics import DayCollector
+from sync_service.errors import ApiError
 
 PUSH_PATH = "/api/v1/sync/push"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
@@ -71,7 +73,8 @@ def _record_push(response, seconds: float) -> None:
 def _finish(response):
     seconds = time.perf_counter() - g.get("started", time.perf_counter())
     fields = {"request_id": g.get("request_id"), "method": request.method, "path": request.path,
-              "status": response.status_code, "ms": round(seconds * 1000, 2)}
+              "status": response.status_code, "ms": round(seconds * 1000, 2),
+              "client": request.remote_addr}  # the real client behind OPENDAY_PROXY_HOPS proxies
     if request.path == PUSH_PATH:
         body = _record_push(response, seconds)
         fields.update({k: body[k] for k in ("accepted", "duplicates", "acked_seq", "error") if k in body})
@@ -80,7 +83,17 @@ def _finish(response):
     return response
 
 
+def _metrics_allowed() -> bool:
+    """Day ids, counts and reject reasons are not for the public: /metrics answers only
+    `Authorization: Bearer <OPENDAY_METRICS_TOKEN>`, and nobody while no token is set."""
+    token = current_app.config.get("METRICS_TOKEN")
+    given = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
 def metrics():
+    if not _metrics_allowed():
+        raise ApiError(401, "unauthorized", "需要监控令牌 / /metrics needs the bearer token OPENDAY_METRICS_TOKEN.")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         counters = CollectorRegistry()
         MultiProcessCollector(counters)

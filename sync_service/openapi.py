@@ -91,7 +91,8 @@ def build_spec(day_ids: list[str]) -> dict:
                           COORDINATOR_AUTH, parameters=[DAY])})
     spec.path(codes + "/{code}", operations={"delete": _operation(
         "Revoke an enrollment code", _answers(204, None, 401, 403, 404), COORDINATOR_AUTH,
-        parameters=[DAY, {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}])})
+        parameters=[DAY, {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                          "description": "The code, or its id from the list."}])})
     spec.path("/api/v1/days/{day_id}/devices", operations={"get": _operation(
         "The day's laptops with last seen, acked seq, pending, clock offset", _answers(200, "DeviceList", 401, 403,
                                                                                        404),

@@ -5,6 +5,7 @@ process it starts), removed at the end; anything an OpenDay process left there (
 fails the run, so a leak into /tmp shows up here and not on someone's laptop."""
 
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,6 +16,10 @@ from redis import Redis
 from openday.embedded_redis import EmbeddedRedis
 from shared.plan import load_plan
 from tests.helpers import PLAN_PATH
+
+# Production takes the session-signing key from the environment (never from Redis): every
+# app and process the tests start gets this run's key, as an operator's would.
+os.environ.setdefault("OPENDAY_SECRET_KEY", "test-" + secrets.token_hex(16))
 
 
 @pytest.fixture(scope="session")

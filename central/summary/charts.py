@@ -1,5 +1,5 @@
 """Charts of a summary version as PNG images (matplotlib, headless), labelled in Chinese
-with the WenQuanYi Micro Hei font (Debian fonts-wqy-microhei), found via font_manager.
+with the WenQuanYi Micro Hei font (Debian fonts-wqy-microhei), registered by cjk_font.py.
 
 STYLE_LOCK: matplotlib's rcParams are one global dict, and `rc_context` sets and restores
 it around a drawing. Two threads drawing at once (gunicorn threads: the summary's charts,
@@ -10,23 +10,16 @@ rc_context holds this lock; drawing is CPU work under the GIL anyway.
 
 import io
 import threading
-from functools import cache
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display on a server
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 
-CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP")
+from central.summary.cjk_font import cjk_font  # noqa: E402
+
+__all__ = ["CHARTS", "STYLE_LOCK", "chart_png", "cjk_font"]  # cjk_font: for the day page's charts
 STYLE_LOCK = threading.Lock()
-
-
-@cache  # the fonts installed do not change while a process runs
-def cjk_font() -> str | None:
-    """The first CJK font family matplotlib knows, or None (labels then fall back to English)."""
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    return next((family for family in CJK_FAMILIES if family in known), None)
 
 
 def _series(content: dict, plan, name: str, lang: str) -> tuple[str, list[str], list[int]]:
@@ -55,9 +48,7 @@ CHARTS = ("materials", "departments", "topics", "hours")
 
 def chart_png(content: dict, plan, name: str, lang: str = "zh") -> bytes:
     """One chart as PNG bytes; raises KeyError for an unknown chart name."""
-    font = cjk_font()
-    if lang == "zh" and font is None:
-        lang = "en"
+    font = cjk_font()  # None is logged as an error there; a zh chart stays zh, never quietly English
     title, labels, values = _series(content, plan, name, lang)
     with STYLE_LOCK, plt.rc_context({"font.family": [font] if font else ["DejaVu Sans"], "axes.unicode_minus": False}):
         figure, axes = plt.subplots(figsize=(7, 0.45 * max(len(labels), 4) + 1.2), dpi=100)

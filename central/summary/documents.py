@@ -64,16 +64,30 @@ def _title(plan, lang: str) -> str:
     return f"{plan.raw.get('title', {}).get(lang, plan.day_id)} {WORDS[lang]['title']}"
 
 
+def satisfaction_line(s: dict, lang: str) -> str:
+    """"66.7% (1 + 1 / 3)" read as a sum or a fraction: say what is counted, of what."""
+    if lang == "zh":
+        return (f"{s['rate']}（满意 {s['satisfied']:,} 张 + 基本满意 {s['basically_satisfied']:,} 张，"
+                f"共 {s['total']:,} 张意见卡）")
+    cards = "feedback card" if s["total"] == 1 else "feedback cards"
+    return (f"{s['rate']} ({s['satisfied']:,} satisfied + {s['basically_satisfied']:,} basically satisfied, "
+            f"of {s['total']:,} {cards})")
+
+
+def peak_line(p: dict, lang: str) -> str:
+    if lang == "zh":
+        return f"{p['hour']}:00–{p['hour']}:59（接待群众 {p['visitors']:,} 人）"
+    return f"{p['hour']}:00–{p['hour']}:59 ({p['visitors']:,} {'visitor' if p['visitors'] == 1 else 'visitors'})"
+
+
 def _extras(content: dict, lang: str) -> list[str]:
     words, figures = WORDS[lang], content["figures"]
+    colon = "：" if lang == "zh" else ": "
     lines = []
     if figures["satisfaction"]["rate"]:
-        s = figures["satisfaction"]
-        pleased = f"{s['satisfied']} + {s['basically_satisfied']} / {s['total']}"
-        lines.append(f"{words['satisfaction']}: {s['rate']} ({pleased})")
+        lines.append(f"{words['satisfaction']}{colon}{satisfaction_line(figures['satisfaction'], lang)}")
     if figures["peak_hour"]:
-        p = figures["peak_hour"]
-        lines.append(f"{words['peak']}: {p['hour']}:00–{p['hour']}:59 ({p['visitors']})")
+        lines.append(f"{words['peak']}{colon}{peak_line(figures['peak_hour'], lang)}")
     return lines
 
 
@@ -83,8 +97,11 @@ def _hot_issues(content: dict, plan, lang: str) -> list[tuple[str, list[str]]]:
 
 
 def _footer(record: dict, lang: str) -> str:
-    return (f"{WORDS[lang]['source']}: {record['content']['day_id']} v{record['version']}, "
-            f"log position {record['position']}, sha256 {record['sha256'][:12]}")
+    """Which version this is, in the report's language (the log position is for the API)."""
+    day, version, digest = record["content"]["day_id"], record["version"], record["sha256"][:12]
+    if lang == "zh":
+        return f"{WORDS[lang]['source']}：{day} 第 {version} 版，校验码 {digest}"
+    return f"{WORDS[lang]['source']}: {day}, version {version}, checksum {digest}"
 
 
 def summary_markdown(record: dict, plan, lang: str = "zh") -> str:

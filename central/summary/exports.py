@@ -13,6 +13,7 @@ import orjson
 
 from central import keys
 from central.summary.store import read_log_raw
+from shared.events import RESOLUTION
 from shared.masking import mask_payload
 from shared.spreadsheet import safe_row
 
@@ -20,10 +21,24 @@ BOM = "\ufeff"
 EVENT_COLUMNS = ["position", "received_at", "event_id", "device_id", "seq", "booth_id", "booth", "type",
                  "recorded_at", "staff", "party_size", "topic", "topic_label", "department", "department_label",
                  "outcome", "material", "material_label", "quantity", "rating", "hot_issue", "comment", "note",
-                 "target_event_id", "reason", "voided_by"]
+                 "target_event_id", "reason", "voided_by", "quarantine_decision"]
 PAYLOAD_FIELDS = ["party_size", "topic", "department", "outcome", "material", "quantity", "rating", "hot_issue",
                   "comment", "note", "target_event_id", "reason"]
 LABELLED = {"topic": "topics", "department": "departments", "material": "materials"}
+QUARANTINABLE = ("booth_id", "topic", "department", "material")  # shared.events.RESOLVABLE_FIELDS
+# The figures that are not a catalogue key, labelled for people (the headline of totals.csv).
+HEADLINE_LABELS = {
+    "visitors": ("接待现场咨询群众", "Visitors received"),
+    "inquiries.total": ("受理解答政策咨询", "Inquiries answered"),
+    "feedback.total": ("收集意见卡", "Feedback cards"),
+    "feedback.hot_issues": ("群众关心热点问题", "Hot issues"),
+    "feedback.satisfaction_rate": ("满意率", "Satisfaction rate"),
+    "voided": ("作废记录", "Voided entries"),
+    "voids_ignored": ("未生效的作废", "Voids that took no effect"),
+    "quarantined": ("待处理的未知项记录", "Entries held for unknown keys"),
+    "rejected": ("无法计入的记录", "Entries that could not be counted"),
+    "resolutions_ignored": ("未生效的处理意见", "Resolutions that took no effect"),
+}
 
 
 def _received_at(ms: str | None) -> str:
@@ -47,12 +62,37 @@ class _Labels:
         return found
 
 
-def event_row(stream_id: str, fields: dict, labels, voided: dict, unmasked: bool = False) -> list:
+def _said(field: str, key: str, decided: dict | None) -> str:
+    if decided is None:
+        return f"{field}={key}: 待处理 pending"
+    if decided.get("action") == "map":
+        return f"{field}={key}: 归入 mapped to {decided.get('to')}"
+    return f"{field}={key}: 不计入 rejected"
+
+
+def quarantine_decision(event: dict, resolutions: dict, pending: dict) -> str:
+    """The decision column of events.csv: for a resolution, what it decided; for an entry whose
+    key was unknown to the plan, what became of it (or that it still waits)."""
+    payload = event["payload"]
+    if event["type"] == RESOLUTION:
+        return _said(payload.get("field"), payload.get("key"), payload)
+    values, said = {"booth_id": event["booth_id"], **payload}, []
+    for field in QUARANTINABLE:
+        name = f"{field}|{values.get(field)}"
+        if name in resolutions:
+            said.append(_said(field, values[field], orjson.loads(resolutions[name])))
+        elif name in pending:
+            said.append(_said(field, values[field], None))
+    return "; ".join(said)
+
+
+def event_row(stream_id: str, fields: dict, labels, voided: dict, decisions: tuple[dict, dict] = ({}, {}),
+              unmasked: bool = False) -> list:
     event = orjson.loads(fields["e"])
     payload = event["payload"] if unmasked else mask_payload(event["payload"])
     row = {"position": stream_id, "received_at": _received_at(fields.get("rt")),
            "booth": labels("booths", event["booth_id"]), "voided_by": voided.get(event["event_id"], ""),
-           "staff": event.get("staff", "")}
+           "staff": event.get("staff", ""), "quarantine_decision": quarantine_decision(event, *decisions)}
     for name in ("event_id", "device_id", "seq", "booth_id", "type", "recorded_at"):
         row[name] = event[name]
     for name in PAYLOAD_FIELDS:
@@ -68,12 +108,13 @@ def events_csv(redis, day_id: str, plan, chunk: int = 2000, unmasked: bool = Fal
 
     `voided_by` comes from the live projection (the voids it has folded so far)."""
     voided, labels = redis.hgetall(keys.voided(day_id)), _Labels(plan)
+    decisions = (redis.hgetall(keys.resolutions(day_id)), redis.hgetall(keys.quarantine(day_id)))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
     writer.writerow(EVENT_COLUMNS)
     for rows, (stream_id, fields) in enumerate(read_log_raw(redis, day_id, chunk), start=1):
-        writer.writerow(event_row(stream_id, fields, labels, voided, unmasked))
+        writer.writerow(event_row(stream_id, fields, labels, voided, decisions, unmasked))
         if rows % chunk == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -97,7 +138,7 @@ def _label(plan, figure: str) -> tuple[str, str]:
                  "inquiries.by_department": "departments", "inquiries.by_outcome": "outcomes",
                  "feedback.by_rating": "ratings"}.get(section)
     if not catalogue:
-        return "", ""
+        return HEADLINE_LABELS.get(figure, ("", ""))
     return plan.label(catalogue, key, "zh"), plan.label(catalogue, key, "en")
 
 

@@ -8,7 +8,7 @@ position. Every figure can be traced back to its events with `events_behind`.
 
 from collections import Counter, defaultdict
 
-from shared.events import RATINGS
+from shared.events import COORDINATOR_DEVICE, RATINGS
 from shared.fold import contributions, is_void, void_effect
 from shared.totals import build_document
 
@@ -111,6 +111,15 @@ def void_target_ids(events) -> set[str]:
     return {event["payload"]["target_event_id"] for event in events if is_void(event)}
 
 
+def _count_recorder(event: dict, devices: dict, staff: set, staff_at: dict) -> None:
+    """The laptop and staff code behind one booth entry."""
+    devices[event["device_id"]]["events"] += 1
+    devices[event["device_id"]][f"booth:{event['booth_id']}"] += 1
+    if event.get("staff"):
+        staff.add(event["staff"])
+        staff_at[event["booth_id"]].add(event["staff"])
+
+
 def compute_figures(entries, plan, closed_position: str | None = None, totals: dict | None = None,
                     void_targets: set[str] | None = None) -> dict:
     """Everything the summary reports, from log entries in order. Deterministic: the same
@@ -124,11 +133,8 @@ def compute_figures(entries, plan, closed_position: str | None = None, totals: d
     for position, event, offset in entries:
         count += 1
         flat.update(state.take(position, event, offset))
-        devices[event["device_id"]]["events"] += 1
-        devices[event["device_id"]][f"booth:{event['booth_id']}"] += 1
-        if event.get("staff"):
-            staff.add(event["staff"])
-            staff_at[event["booth_id"]].add(event["staff"])
+        if event["device_id"] != COORDINATOR_DEVICE:  # quarantine decisions: no laptop, no staff
+            _count_recorder(event, devices, staff, staff_at)
         if closed is not None and position_key(position) > closed:
             late.append(event["event_id"])
     whole_day = {k: v for k, v in sorted(flat.items()) if "|" not in k and v}

@@ -59,7 +59,20 @@ function showErrors(area, errors) {
 }
 
 // ---- recording ----
-async function post(entry, button) {
+// A number box and the payload field it fills: a refusal that names the field marks the box
+// and keeps what was typed (so it can be corrected); a saved entry puts the box back to 1.
+const NUMBER_FIELD = { "quantity": "quantity", "restock-quantity": "quantity", "party-size": "party_size" };
+function settleNumbers(ids, errors) {
+  for (const id of ids) {
+    const input = document.getElementById(id);
+    const refused = errors && errors.payload && NUMBER_FIELD[id] in errors.payload;
+    input.setAttribute("aria-invalid", refused ? "true" : "false");
+    if (!errors) { input.value = 1; if (id === "party-size") $("#visitor-size").textContent = "1"; }
+  }
+}
+function clearAllErrors() { $$(".errors").forEach((box) => { box.textContent = ""; }); }
+
+async function post(entry, button, numbers = []) {
   const staff = $("#staff").value.trim();
   if (staff) entry = { ...entry, staff };
   const response = await fetch(api("/api/events"), {
@@ -68,33 +81,35 @@ async function post(entry, button) {
   const body = await response.json();
   if (response.status !== 201) {
     showErrors(entry.type, body.errors);
+    settleNumbers(numbers, body.errors || {});
     return null;
   }
-  showErrors(entry.type, null);
+  clearAllErrors(); // an earlier "pick a topic first" is stale once something is saved
+  settleNumbers(numbers, null);
   if (button) { button.classList.add("flash"); setTimeout(() => button.classList.remove("flash"), 250); }
   if (entry.type !== "event.voided") offerUndo(body.event_id, describe({ ...entry, seq: body.seq }, {}));
   await refresh();
   return body;
 }
 
-function takeNumber(id) {
-  const input = document.getElementById(id);
-  const value = Number(input.value);
-  input.value = 1;
-  if (id === "party-size") $("#visitor-size").textContent = "1";
-  return Number.isInteger(value) ? value : input.value;
+// Digits only: Number("1e3") is 1000 and Number("2.") is 2, so the text itself is checked;
+// anything else goes as typed and the app refuses it with the field named.
+function readNumber(id) {
+  const text = document.getElementById(id).value.trim();
+  return /^[0-9]{1,6}$/.test(text) ? Number(text) : text;
 }
 
 function recordMaterial(button) {
-  return post({ type: "material.distributed", payload: { material: button.dataset.material, quantity: takeNumber("quantity") } }, button);
+  const payload = { material: button.dataset.material, quantity: readNumber("quantity") };
+  return post({ type: "material.distributed", payload }, button, ["quantity"]);
 }
 function recordRestock(button) {
   // Stock delivered to the booth: the material chosen in the list, the quantity beside it.
-  const payload = { material: $("#restock-material").value, quantity: takeNumber("restock-quantity") };
-  return post({ type: "material.restocked", payload }, button);
+  const payload = { material: $("#restock-material").value, quantity: readNumber("restock-quantity") };
+  return post({ type: "material.restocked", payload }, button, ["restock-quantity"]);
 }
 function recordVisitor(button) {
-  return post({ type: "visitor.received", payload: { party_size: takeNumber("party-size") } }, button);
+  return post({ type: "visitor.received", payload: { party_size: readNumber("party-size") } }, button, ["party-size"]);
 }
 function pickTopic(button) {
   const on = button.getAttribute("aria-checked") !== "true";
@@ -183,12 +198,21 @@ function drawTotals(laptop, central) {
       const td = document.createElement("td");
       td.dataset.figure = id;
       td.dataset.scope = scope;
-      td.textContent = doc ? (get(doc) || 0) : "–";
+      const value = doc ? (get(doc) || 0) : null;
+      td.textContent = value === null ? T.not_synced : value;
+      if (value === null) td.className = "muted small";
+      else if (id.startsWith("remaining-") && value < 0) { // more handed out than delivered: not low stock
+        td.textContent = T.delivery_missing;
+        td.className = "muted small";
+      }
       tr.append(td);
     }
     return tr;
   }));
   $("#central-age").textContent = central ? `${T.central_as_of} ${clock(central.fetched_at)} (${ago(central.fetched_at)})` : T.central_unknown;
+  const closed = central && central.day && central.day.closed;
+  $("#day-closed").hidden = !closed;
+  $("#day-closed").textContent = closed ? T.day_closed.replace("{time}", clock(closed.closed_at)) : "";
 }
 
 function drawStatus(s) {
@@ -199,6 +223,7 @@ function drawStatus(s) {
   $("#pending").textContent = s.pending;
   $("#last-sync").textContent = s.last_sync ? `${clock(s.last_sync.server_time)} (${ago(s.last_sync.at)})` : T.never;
   $("#sync-error").hidden = !s.last_error_text;
+  $("#insecure-warning").hidden = !s.insecure;
   $("#sync-error").textContent = s.last_error_text ? `${T.last_error}: ${s.last_error_text}` : "";
   $("#enroll").hidden = s.enrolled && !s.blocked;
   const boothSelect = $("#booth-select");
@@ -287,6 +312,8 @@ $$("button.topic").forEach((b) => b.addEventListener("click", () => pickTopic(b)
 $$("button.outcome").forEach((b) => b.addEventListener("click", () => recordInquiry(b)));
 $$("button.rating").forEach((b) => b.addEventListener("click", () => recordFeedback(b)));
 $("#undo").addEventListener("click", undoLast);
+// the phone's bottom bar: one tap to the entries, the totals or the recent list
+$$("#jump button").forEach((b) => b.addEventListener("click", () => document.getElementById(b.dataset.jump).scrollIntoView()));
 $$("button.step").forEach((b) => b.addEventListener("click", () => {
   const input = document.getElementById(b.dataset.step);
   const next = Math.min(Number(input.max), Math.max(1, (Number(input.value) || 1) + Number(b.dataset.delta)));

@@ -131,6 +131,9 @@ def _hbars(chart: Chart) -> Figure:
         positions = [count - 1 - i + (bars - 1 - 2 * index) * height / 2 for i in range(count)]
         drawn = axes.barh(positions, series.values, height, color=series.color, label=series.name)
         labels = axes.bar_label(drawn, fmt="{:,.0f}", padding=2, fontsize=VALUE_PT)
+        for label, value in zip(labels, series.values, strict=True):
+            if not value:  # an empty booth is no "0 0 0" stack: the 0 stays in the SVG's text, unseen
+                label.set_alpha(0)
         _name_bars(chart, index, drawn, labels)
     axes.set_yticks(range(count), names[::-1])
     axes.set_ylim(-0.6, count - 0.4)

@@ -32,6 +32,7 @@ STRINGS = {
         "enrollment": "设备登记码", "create_code": "生成登记码", "uses": "可用次数", "ttl_minutes": "有效期（分钟）",
         "code": "登记码", "expires_at": "过期时间", "uses_left": "剩余次数", "revoke": "作废",
         "no_codes": "暂无有效登记码。",
+        "code_shown_once": "登记码只在生成时显示这一次（中心只保存其散列），请现在抄下或交给展位。",
         "not_available": "此功能暂不可用（服务端接口尚未提供）。", "load_failed": "数据加载失败",
         "action_failed": "操作失败", "ago_s": "{n} 秒前", "ago_m": "{n} 分钟前", "ago_h": "{n} 小时前",
         "ms": "毫秒", "unit_s": "秒", "unit_min": "分钟", "unit_h": "小时",
@@ -40,6 +41,11 @@ STRINGS = {
         "code_inactive": "已失效", "resolved_note": "已提交，统计稍后更新。", "field_topic": "咨询话题",
         "field_department": "科室", "field_material": "资料", "refresh": "刷新列表",
         "no_hot": "暂无热点问题。", "hot_more": "另有 {n} 条较早的热点问题。",
+        "summary_link": "活动总结", "close_day": "关闭活动日", "day_closed": "已于 {time} 关闭",
+        "close_confirm": "确定关闭活动日并生成总结吗？闭幕后到达的记录仍会计入，并生成新版本。",
+        "code_expired": "已过期", "code_used_up": "已用完", "choose": "请选择…", "choose_first": "请先选择要归入的项。",
+        "delivery_missing": "未登记补货", "scroll_hint": "← 左右滑动查看更多 →",
+        "col_remaining_note": "发放数大于已登记的配送数",
     },
     "en": {
         "app": "Open Day · Coordinator", "signin": "Sign in", "signout": "Sign out", "username": "Username",
@@ -70,6 +76,8 @@ STRINGS = {
         "enrollment": "Enrollment codes", "create_code": "Create code", "uses": "Uses",
         "ttl_minutes": "Valid for (minutes)", "code": "Code", "expires_at": "Expires", "uses_left": "Uses left",
         "revoke": "Revoke", "no_codes": "No active codes.",
+        "code_shown_once": "A code is shown only now, as it is made (the centre keeps only its hash): "
+                           "write it down or hand it to the booth.",
         "not_available": "Not available yet (the server does not offer this API).",
         "load_failed": "Could not load", "action_failed": "Action failed", "ago_s": "{n} s ago",
         "ago_m": "{n} min ago", "ago_h": "{n} h ago", "ms": "ms",
@@ -79,6 +87,11 @@ STRINGS = {
         "resolved_note": "Sent; the totals follow shortly.", "field_topic": "Topic", "field_department": "Department",
         "field_material": "Material", "refresh": "Refresh list", "no_hot": "No hot issues yet.",
         "hot_more": "{n} earlier hot issues not shown.",
+        "summary_link": "Summary", "close_day": "Close the day", "day_closed": "Closed at {time}",
+        "close_confirm": "Close the day and make its summary? Late entries still count and make a new version.",
+        "code_expired": "expired", "code_used_up": "used up", "choose": "Choose…",
+        "choose_first": "Choose what to map it to first.", "delivery_missing": "delivery not recorded",
+        "scroll_hint": "← swipe sideways for more →", "col_remaining_note": "more handed out than delivered",
     },
 }
 

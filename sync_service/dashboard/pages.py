@@ -10,6 +10,10 @@ that chart's figures: a live update costs the server only what changed.
 from flask import Response, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
+from central.summary.store import closed_record
+from shared.people_time import people_time
+from shared.protocol import MAX_CODE_TTL_MINUTES as MAX_TTL_MINUTES
+from shared.protocol import MAX_CODE_USES as MAX_USES
 from sync_service.context import ctx
 from sync_service.coordinators import Coordinator, get_coordinator
 from sync_service.dashboard import bp
@@ -67,6 +71,9 @@ def page_boot(plan, lang: str) -> dict:
         "t": STRINGS[lang],
         "title": (raw.get("title") or {}).get(lang, plan.day_id),
         "timezone": plan.timezone,
+        "max_uses": MAX_USES, "max_ttl_minutes": MAX_TTL_MINUTES,  # the API's own bounds
+        "summary_url": f"/days/{plan.day_id}/summary?lang={lang}",
+        "close_url": f"{api}/close",
         "catalogues": {name: _catalogue(plan, name, lang) for name in CATALOGUES},
         "chart_url": url_for("dashboard.chart", day_id=plan.day_id, name="NAME"),
         "api": {name: f"{api}/{name}" for name in ("totals", "live", "devices", "quarantine", "enrollment-codes")},
@@ -94,7 +101,10 @@ def day(day_id: str):
     if refusal:
         return refusal
     position, charts = read_charts(ctx()["redis"], plan, day_id, CHARTS, lang)
-    boot = {**page_boot(plan, lang), "charts_position": position}
+    closed = closed_record(ctx()["redis"], day_id)
+    boot = {**page_boot(plan, lang), "charts_position": position,
+            "closed": {"at": people_time(closed["closed_at"], plan.timezone, lang), "by": closed.get("closed_by")}
+            if closed else None}
     # matplotlib's SVG writer escapes every label it writes, so the text is safe inside the page
     svgs = {name: Markup(render_svg(chart)) for name, chart in charts.items()}
     return render_template("dashboard/day.html", t=STRINGS[lang], lang=lang, boot=boot, charts=svgs,

@@ -7,8 +7,13 @@ of uses and an expiry; redeeming one and recording the device happen in one
 transaction, so a code can never be used more often than it allows. A laptop may say
 which booth and day it serves: a code for another is refused in that same step, before
 anything is spent, so the laptop's refusal never costs the booth its code.
+
+Redis keeps a code only as its scrypt hash (a plain sha256 of 40 bits is reversed by
+brute force in minutes): the code is shown once, when made; lists show its random `id`,
+by which a coordinator can also revoke it.
 """
 
+import hashlib
 import json
 import secrets
 from datetime import timedelta
@@ -45,9 +50,16 @@ def display_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def _public(code: str, record: dict, now) -> dict:
+def code_field(code: str) -> str:
+    """Where a normalized code is kept: its scrypt hash (slow on purpose, ~50 ms)."""
+    digest = hashlib.scrypt(code.encode(), salt=b"openday-enrollment-code", n=2**14, r=8, p=1, dklen=32)
+    return digest.hex()
+
+
+def _public(record: dict, now, code: str | None = None) -> dict:
     expired = parse_rfc3339(record["expires_at"]) <= now
-    return {"code": display_code(code), "day_id": record["day_id"], "booth_id": record["booth_id"],
+    shown = {"code": display_code(code)} if code else {}
+    return {**shown, "id": record["id"], "day_id": record["day_id"], "booth_id": record["booth_id"],
             "expires_at": record["expires_at"], "uses_left": record["uses_left"],
             "created_at": record["created_at"], "created_by": record["created_by"],
             "active": record["uses_left"] > 0 and not expired}
@@ -55,28 +67,57 @@ def _public(code: str, record: dict, now) -> dict:
 
 def create_code(redis, day_id: str, booth_id: str, uses: int, ttl_minutes: int, created_by: str) -> dict:
     now = now_utc()
-    record = {"day_id": day_id, "booth_id": booth_id, "uses_left": uses, "created_by": created_by,
-              "created_at": to_rfc3339(now), "expires_at": to_rfc3339(now + timedelta(minutes=ttl_minutes))}
+    record = {"id": secrets.token_hex(4), "day_id": day_id, "booth_id": booth_id, "uses_left": uses,
+              "created_by": created_by, "created_at": to_rfc3339(now),
+              "expires_at": to_rfc3339(now + timedelta(minutes=ttl_minutes))}
     while True:
         code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-        if redis.hsetnx(keys.ENROLLMENT_CODES, code, json.dumps(record)):
-            return _public(code, record, now)
+        if redis.hsetnx(keys.ENROLLMENT_CODES, code_field(code), json.dumps(record)):
+            return _public(record, now, code)  # the only time the code itself is shown
+
+
+def _in_clear(field: str, record: dict) -> bool:
+    """A code an older version kept under the code itself (and without an id)."""
+    return "id" not in record and normalize_code(field) == field
+
+
+def hash_clear_codes(redis) -> int:
+    """Move every code kept in clear under its hash (same record, a new id), so none stays
+    readable and none stops working; returns how many were moved. Idempotent."""
+    moved = 0
+    for field, raw in redis.hgetall(keys.ENROLLMENT_CODES).items():
+        record = json.loads(raw)
+        if not _in_clear(field, record):
+            continue
+        with redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(keys.ENROLLMENT_CODES, code_field(field), json.dumps({**record, "id": secrets.token_hex(4)}))
+            pipe.hdel(keys.ENROLLMENT_CODES, field)
+            moved += pipe.execute()[1]
+    return moved
+
+
+def _day_codes(redis, day_id: str) -> dict[str, dict]:
+    codes = {field: json.loads(raw) for field, raw in redis.hgetall(keys.ENROLLMENT_CODES).items()}
+    if any(_in_clear(field, record) for field, record in codes.items()) and hash_clear_codes(redis):
+        return _day_codes(redis, day_id)
+    return {field: record for field, record in codes.items() if record["day_id"] == day_id}
 
 
 def list_codes(redis, day_id: str) -> list[dict]:
     now = now_utc()
-    codes = [(code, json.loads(raw)) for code, raw in redis.hgetall(keys.ENROLLMENT_CODES).items()]
-    rows = [_public(code, record, now) for code, record in codes if record["day_id"] == day_id]
+    rows = [_public(record, now) for record in _day_codes(redis, day_id).values()]
     return sorted(rows, key=lambda row: row["created_at"], reverse=True)
 
 
 def revoke_code(redis, day_id: str, text: str) -> bool:
-    """Delete the day's code; False if the day has no such code."""
+    """Delete the day's code, named by the code itself or by its listed id; False if the
+    day has no such code."""
     code = normalize_code(text)
-    raw = redis.hget(keys.ENROLLMENT_CODES, code) if code else None
-    if raw is None or json.loads(raw)["day_id"] != day_id:
-        return False
-    return bool(redis.hdel(keys.ENROLLMENT_CODES, code))
+    wanted = code_field(code) if code else None
+    for field, record in _day_codes(redis, day_id).items():
+        if field == wanted or record["id"] == text.strip().lower():
+            return bool(redis.hdel(keys.ENROLLMENT_CODES, field))
+    return False
 
 
 def _check_redeemable(record: dict | None) -> None:
@@ -108,18 +149,21 @@ def redeem_code(redis, text: str, device_id: str, label: str = "", expected_boot
     code = normalize_code(text)
     if code is None:
         raise EnrollmentRefused("invalid_code", "An enrollment code is 8 letters and digits, like ABCD-EFGH.")
+    field = code_field(code)
+    if not redis.hexists(keys.ENROLLMENT_CODES, field) and redis.hexists(keys.ENROLLMENT_CODES, code):
+        hash_clear_codes(redis)  # a code made before codes were hashed: hash it, then redeem it
     while True:
         with redis.pipeline() as pipe:
             try:
                 pipe.watch(keys.ENROLLMENT_CODES)
-                raw = pipe.hget(keys.ENROLLMENT_CODES, code)
+                raw = pipe.hget(keys.ENROLLMENT_CODES, field)
                 record = json.loads(raw) if raw else None
                 _check_redeemable(record)
                 _check_expected(record, expected_booth_id, expected_day_id)
                 device = Device(device_id, record["booth_id"], record["day_id"])
                 pipe.watch(keys.devices(device.day_id))
                 token = _add_device(pipe, device, label, replace=False)  # queues the device, in MULTI
-                pipe.hset(keys.ENROLLMENT_CODES, code, json.dumps({**record, "uses_left": record["uses_left"] - 1}))
+                pipe.hset(keys.ENROLLMENT_CODES, field, json.dumps({**record, "uses_left": record["uses_left"] - 1}))
                 pipe.execute()
                 return device, token
             except WatchError:

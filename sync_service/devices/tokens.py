@@ -15,6 +15,7 @@ from redis import WatchError
 
 from central import keys
 from shared.clock import now_utc, to_rfc3339
+from shared.events import COORDINATOR_DEVICE
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def list_devices(redis, day_id: str, skew_ms: int) -> list[dict]:
             pipe.hgetall(key)
         records, acked, health, clocks = pipe.execute()
     rows = []
-    for device_id in sorted(set(records) | set(acked) | set(health)):
+    # the coordinator's quarantine decisions have a seq of their own but are no laptop
+    for device_id in sorted((set(records) | set(acked) | set(health)) - {COORDINATOR_DEVICE}):
         record = json.loads(records.get(device_id, "{}"))
         seen = json.loads(health.get(device_id, "{}"))
         clock = json.loads(clocks.get(device_id, "{}"))

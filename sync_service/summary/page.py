@@ -6,8 +6,9 @@ the close button. Parse, call, render."""
 from flask import Blueprint, Response, render_template, request
 
 from central.summary.charts import CHARTS
-from central.summary.documents import figure_label, figure_rows
+from central.summary.documents import figure_label, figure_rows, peak_line, satisfaction_line
 from central.summary.store import closed_record, events_behind_figure, get_version, list_versions
+from shared.people_time import people_time_filter
 from sync_service.context import ctx
 from sync_service.errors import ApiError
 from sync_service.summary.access import coordinated_plan, masked_record, version_arg
@@ -28,7 +29,9 @@ STRINGS = {
            "voided": "作废记录", "late": "闭幕后到达的记录", "laptops": "记录终端", "staff": "工作人员编号",
            "events": "依据记录", "back": "返回总结", "amount": "数量", "voided_by": "被作废", "by_booth": "各点位",
            "closed_by": "关闭人", "no_topic": "未分类", "paragraph": "总结段落", "first": "首个版本。",
-           "events_csv": "全部记录 CSV", "totals_csv": "汇总 CSV"},
+           "events_csv": "全部记录 CSV", "totals_csv": "汇总 CSV", "day_page": "现场数据页",
+           "entry_id": "记录编号", "type": "类型", "laptop": "电脑", "booth": "展位", "staff_code": "工号",
+           "recorded_at": "记录时间", "checksum": "校验码", "timezone": "时间均为活动所在地时间"},
     "en": {"summary": "Summary", "other": "中文", "closed": "Closed", "open": "Open", "close": "Close the day",
            "closing": "Closing and preparing the summary…",
            "confirm": "Close the day and make its summary? Late entries still count and make a new version.",
@@ -44,8 +47,24 @@ STRINGS = {
            "staff": "Staff codes", "events": "Events behind", "back": "Back to the summary", "amount": "Amount",
            "voided_by": "Voided by", "by_booth": "By booth", "closed_by": "Closed by", "no_topic": "No topic",
            "paragraph": "Paragraph", "first": "The first version.", "events_csv": "All events CSV",
-           "totals_csv": "Totals CSV"},
+           "totals_csv": "Totals CSV", "day_page": "Day page", "entry_id": "Entry id", "type": "Type",
+           "laptop": "Laptop", "booth": "Booth", "staff_code": "Staff code", "recorded_at": "Recorded at",
+           "checksum": "checksum", "timezone": "Times are the Open Day's local time"},
 }
+
+
+TYPE_LABELS = {
+    "visitor.received": ("接待群众", "Visitors received"), "inquiry.answered": ("解答咨询", "Inquiry answered"),
+    "material.distributed": ("发放资料", "Material handed out"), "material.restocked": ("资料补货", "Stock delivered"),
+    "feedback.collected": ("意见卡", "Feedback card"), "event.voided": ("作废", "Void"),
+    "quarantine.resolved": ("未知项处理意见", "Quarantine decision"),
+}
+
+
+def _page_words(plan, lang: str) -> dict:
+    """What every summary page renders with: its words, times in the plan's zone, type names."""
+    return {"t": STRINGS[lang], "lang": lang, "when": people_time_filter(plan.timezone, lang),
+            "type_label": lambda name: TYPE_LABELS.get(name, (name, name))[0 if lang == "zh" else 1]}
 
 
 def _lang() -> str:
@@ -110,7 +129,8 @@ def summary_page(day_id: str):
         changes = record["changes"]["figures"]
         labels = {c["figure"]: figure_label(plan, c["figure"], lang)[0] for c in changes}
     return render_template(
-        "summary/page.html", t=STRINGS[lang], lang=lang, day_id=day_id, plan=plan, record=record, rows=rows,
+        "summary/page.html", **_page_words(plan, lang), day_id=day_id, plan=plan, record=record, rows=rows,
+        satisfaction_line=satisfaction_line, peak_line=peak_line,
         labels=labels, closed=closed_record(redis, day_id), charts=CHARTS, csrf_token=_csrf_token(),
         booth_value=_booth_value,
         booth_figures={n for n, _ in rows if n.startswith("materials.") or n in BOOTH_FIGURES},
@@ -130,6 +150,6 @@ def figure_page(day_id: str):
     content = record["content"]
     rows = events_behind_figure(ctx()["redis"], day_id, plan, figure, content)
     total = sum(r["amount"] for r in rows if r["voided_by"] is None)
-    return render_template("summary/figure.html", t=STRINGS[lang], lang=lang, day_id=day_id, plan=plan,
+    return render_template("summary/figure.html", **_page_words(plan, lang), day_id=day_id, plan=plan,
                            record=record, figure=figure, label=figure_label(plan, figure, lang)[0],
                            rows=rows, total=total)

@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 
 from central.projection import read_flat, read_totals
 from central.queue import request_fold
+from central.summary.store import closed_record
 from shared.events import QUARANTINE_RESOLUTION
 from shared.totals import known_booth
 from sync_service.context import ctx, plan_of
@@ -38,6 +39,8 @@ def totals(day_id: str):
     document = read_totals(redis, day_id, booth=booth)
     feedback = document["feedback"]
     feedback["hot_issue_list"] = readable_hot_issues(feedback.get("hot_issue_list", []), reader)
+    if record := closed_record(redis, day_id):  # laptops show that the day is closed (absent while open)
+        document["closed"] = {"closed_at": record["closed_at"]}
     return jsonify(document)
 
 

@@ -175,8 +175,12 @@ def test_enrollment_codes_are_created_and_revoked_from_the_page(central, redis, 
     row = page.locator(f"#codes-table tr[data-code='{code}']")
     expect(row).to_contain_text("八一公园广场")
     expect(row).to_contain_text("3")
+    expect(page.locator("#codes-note")).to_contain_text("只在生成时显示")
     listed = requests.get(f"{central}/api/v1/days/{DAY}/enrollment-codes", auth=("gu", PASSWORD), timeout=5).json()
-    assert [c["code"] for c in listed["codes"]] == [code]
+    assert [c["id"] for c in listed["codes"]] == [row.get_attribute("data-id")] and "code" not in listed["codes"][0]
+    page.reload()  # the centre keeps only the code's hash: once the page is gone, so is the code
+    row = page.locator(f"#codes-table tr[data-id='{listed['codes'][0]['id']}']")
+    expect(row.locator(".enrol-code")).to_have_text("••••-••••")
 
     row.locator("button.revoke").click()
     expect(row).to_have_count(0)

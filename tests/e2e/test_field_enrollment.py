@@ -18,7 +18,13 @@ def new_code(central: str, booth_id: str, uses: int = 1) -> str:
     response = requests.post(f"{central}/api/v1/days/{DAY}/enrollment-codes", auth=LEAD, timeout=5,
                              json={"booth_id": booth_id, "uses": uses, "ttl_minutes": 60})
     assert response.status_code == 201, response.text
-    return response.json()["code"]
+    return response.json()["code"]  # (its id: code_ids())
+
+
+def code_ids(central: str) -> dict[str, int]:
+    """The day's codes as the centre lists them: id -> uses left (the code itself is never listed)."""
+    codes = requests.get(f"{central}/api/v1/days/{DAY}/enrollment-codes", auth=LEAD, timeout=5).json()["codes"]
+    return {c["id"]: c["uses_left"] for c in codes}
 
 
 @pytest.fixture
@@ -98,6 +104,7 @@ def test_a_code_for_another_booth_is_refused_unspent_once_the_laptop_has_entries
     entry = {"type": "visitor.received", "payload": {"party_size": 2}}
     assert requests.post(f"{field_url}/api/events", json=entry, timeout=5).status_code == 201
     bayi_code = new_code(central, "bayi", uses=1)
+    made = code_ids(central)
     refused = requests.post(f"{field_url}/api/enroll?lang=en", timeout=20,
                             json={"sync_url": central, "code": bayi_code})
     assert refused.status_code == 422
@@ -108,8 +115,7 @@ def test_a_code_for_another_booth_is_refused_unspent_once_the_laptop_has_entries
     status = requests.get(f"{field_url}/api/status", timeout=5).json()
     assert status["enrolled"] is False and status["booth_id"] == "shashan" and status["pending"] == 1
 
-    codes = requests.get(f"{central}/api/v1/days/{DAY}/enrollment-codes", auth=LEAD, timeout=5).json()["codes"]
-    assert [(c["code"], c["uses_left"]) for c in codes] == [(bayi_code, 1)]  # nothing spent
+    assert code_ids(central) == made and list(made.values()) == [1]  # nothing spent
     devices = requests.get(f"{central}/api/v1/days/{DAY}/devices", auth=LEAD, timeout=5).json()["devices"]
     assert devices == []
     bayi_laptop = unenrolled_field_app("bayi-laptop")

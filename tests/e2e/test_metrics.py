@@ -12,9 +12,11 @@ from central import keys
 from openday.embedded_redis import free_port
 from tests.helpers import DAY, PLAN_PATH, READER_ARGS, Process, grant_reader, openday, wait_until
 
+METRICS_TOKEN = "metrics-scraper-token"
+
 
 def _samples(url: str) -> dict:
-    text = requests.get(url, timeout=5).text
+    text = requests.get(url, headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=5).text
     return {(s.name, tuple(sorted(s.labels.items()))): s.value
             for family in text_string_to_metric_families(text) for s in family.samples}
 
@@ -22,7 +24,7 @@ def _samples(url: str) -> dict:
 @pytest.fixture
 def observed(redis_url, tmp_path):
     sync_port, metrics_port = free_port(), free_port()
-    env = {"REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent)}
+    env = {"REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent), "OPENDAY_METRICS_TOKEN": METRICS_TOKEN}
     grant_reader(redis_url)
     sync = Process(openday("sync-service", "--bind", f"127.0.0.1:{sync_port}", "--workers", "2"), env,
                    tmp_path / "sync.log")
@@ -51,6 +53,7 @@ def test_metrics_count_every_push_across_gunicorn_workers(observed, redis_url, r
     assert requests.post(f"{sync_url}/api/v1/sync/push", json=bad, timeout=5,
                          headers={"X-Request-Id": "probe-42"}).headers["X-Request-Id"] == "probe-42"
 
+    assert requests.get(f"{sync_url}/metrics", timeout=5).status_code == 401  # not without the token
     scrapes = [_samples(f"{sync_url}/metrics") for _ in range(6)]  # answered by either gunicorn worker
     counters = [{k: v for k, v in s.items() if k[0].startswith(("openday_events", "openday_push"))} for s in scrapes]
     assert all(c == counters[0] for c in counters[1:]), "every gunicorn worker reports the same sums"

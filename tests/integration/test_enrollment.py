@@ -11,7 +11,7 @@ from central import keys
 from shared.clock import now_utc, to_rfc3339
 from sync_service.app import create_app
 from sync_service.coordinators import add_coordinator
-from sync_service.devices.enrollment import ALPHABET, normalize_code
+from sync_service.devices.enrollment import ALPHABET, code_field, normalize_code
 from tests.factories import make_event
 from tests.helpers import DAY
 
@@ -74,7 +74,7 @@ def test_code_enrols_a_laptop_whose_token_writes_only_its_booth(client, redis):
     assert client.get(f"/api/v1/days/{DAY}/plan", headers={"Authorization": f"Bearer {token}"}).json["day_id"] == DAY
 
     listed = client.get(CODES, headers=LEAD).json["codes"]
-    assert [(c["code"], c["uses_left"], c["active"]) for c in listed] == [(code["code"], 0, False)]
+    assert [(c["id"], c["uses_left"], c["active"]) for c in listed] == [(code["id"], 0, False)]
     used = _enroll(client, code["code"], device_id="laptop-b")
     assert (used.status_code, used.json["error"]) == (400, "used_code")
 
@@ -100,9 +100,9 @@ def test_refusals_say_why_and_change_nothing(client, redis):
 
 def test_expired_and_deleted_codes_do_not_enrol(client, redis):
     expired = _code(client)["code"]
-    raw = json.loads(redis.hget(keys.ENROLLMENT_CODES, normalize_code(expired)))
+    raw = json.loads(redis.hget(keys.ENROLLMENT_CODES, code_field(normalize_code(expired))))
     raw["expires_at"] = to_rfc3339(now_utc() - timedelta(minutes=1))
-    redis.hset(keys.ENROLLMENT_CODES, normalize_code(expired), json.dumps(raw))
+    redis.hset(keys.ENROLLMENT_CODES, code_field(normalize_code(expired)), json.dumps(raw))
     assert _enroll(client, expired).json["error"] == "expired_code"
     deleted = _code(client)["code"]
     assert client.delete(f"{CODES}/{deleted.lower()}", headers=LEAD).status_code == 204

@@ -162,7 +162,7 @@ def test_enrolment_form_is_checked_per_field_before_any_network(client):
     response = client.post("/api/enroll", json={"sync_url": "ftp://centre", "code": "O0O0-1111"})
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"sync_url", "code"}
-    assert "http://" in response.json["errors"]["sync_url"][0]
+    assert "https://" in response.json["errors"]["sync_url"][0]
     assert response.json["errors"]["code"] == ["登记码是 8 位字母或数字（可带短横线）。"]
     status = client.get("/api/status").json
     assert status["enrolled"] is False and status["sync_url"] is None

@@ -59,6 +59,9 @@ def test_totals_csv_has_each_scope_with_labels(closed_day):
     assert booths == {"砂山新村社区小广场", "八一公园广场"}
     by_booth = sum(int(r["value"]) for r in rows if r["scope"] == "booth" and r["figure"] == "visitors")
     assert by_booth == 312
+    assert day["visitors"]["label_zh"] == "接待现场咨询群众"
+    assert day["inquiries.total"]["label_en"] == "Inquiries answered"
+    assert [name for name, r in day.items() if not (r["label_zh"] and r["label_en"])] == []  # every figure named
 
 
 def test_docx_opens_with_python_docx_and_holds_paragraph_figures_and_charts(closed_day):
@@ -77,6 +80,9 @@ def test_docx_opens_with_python_docx_and_holds_paragraph_figures_and_charts(clos
     english = Document(io.BytesIO(closed_day.get(f"/api/v1/days/{DAY}/exports/summary.docx",
                                                  query_string={"lang": "en"}, headers=AUTH).data))
     assert summary["content"]["text"]["en"] in "\n".join(p.text for p in english.paragraphs)
+    footer = document.paragraphs[-1].text  # the Chinese report says which version in Chinese
+    assert footer.startswith("数据来源：") and "第 1 版" in footer and "position" not in footer
+    assert "满意 " in text and "张意见卡" in text  # satisfaction spelled out, not "66.7% (1 + 1 / 3)"
 
 
 def test_markdown_and_html_carry_the_paragraph_and_chart_images(closed_day):
@@ -110,3 +116,20 @@ def test_events_csv_is_produced_chunk_by_chunk(redis, plan):
     assert len(chunks) == total // 50 + 1  # one chunk of text per XRANGE chunk: never the whole file at once
     assert all(len(c.decode("utf-8-sig").splitlines()) <= 51 for c in chunks)
     assert b"".join(chunks).decode("utf-8-sig").count("\n") == total + 1
+
+
+def test_events_csv_says_what_became_of_a_quarantined_entry():
+    from central.summary.exports import quarantine_decision
+    from shared.events import COORDINATOR_DEVICE, RESOLUTION
+
+    held = {"type": "inquiry.answered", "booth_id": "shashan",
+            "payload": {"topic": "dibao2", "department": "newdept", "outcome": "answered"}}
+    resolutions = {"topic|dibao2": '{"action": "map", "to": "dibao", "by": "gu"}'}
+    pending = {"department|newdept": "1"}
+    assert quarantine_decision(held, resolutions, pending) == (
+        "topic=dibao2: 归入 mapped to dibao; department=newdept: 待处理 pending")
+    decision = {"type": RESOLUTION, "device_id": COORDINATOR_DEVICE, "booth_id": "_",
+                "payload": {"field": "department", "key": "newdept", "action": "reject", "to": None}}
+    assert quarantine_decision(decision, {}, {}) == "department=newdept: 不计入 rejected"
+    ordinary = {"type": "visitor.received", "booth_id": "shashan", "payload": {"party_size": 2}}
+    assert quarantine_decision(ordinary, resolutions, pending) == ""

@@ -104,3 +104,25 @@ def test_content_is_the_same_bytes_every_time_and_changes_are_listed():
     assert {c["figure"]: (c["before"], c["after"]) for c in changes["figures"]} == {"visitors": (3, 5), "late": (0, 1)}
     assert changes["text_changed"] and "接待现场咨询群众5人" in one["text"]["zh"]
     assert changes_between(one, one)["figures"] == [] and not changes_between(one, one)["text_changed"]
+
+
+def _resolution(seq: int, by: str = "gu") -> dict:
+    from shared.events import COORDINATOR_DEVICE, RESOLUTION
+    return {"event_id": f"0190b6a0-0000-7000-8000-{seq:012d}", "device_id": COORDINATOR_DEVICE, "seq": seq,
+            "day_id": PLAN.day_id, "booth_id": "_", "type": RESOLUTION, "v": 1,
+            "recorded_at": "2022-05-15T11:00:00+08:00", "staff": by,
+            "payload": {"field": "topic", "key": "dibao", "action": "reject", "to": None}}
+
+
+def test_the_coordinators_quarantine_decisions_are_neither_a_laptop_nor_a_staff_code():
+    """3 laptops and one staff code, plus two coordinator decisions: the summary says 3 and 1."""
+    events = [make_event(1, "visitor.received", {"party_size": 2}, device_id=f"laptop-{c}") for c in "abc"]
+    events[0]["staff"] = "S01"
+    log = _log([events[0], _resolution(1), events[1], _resolution(2, by="lin"), events[2]])
+    figures = compute_figures(log, PLAN)
+    assert figures["laptops"]["count"] == 3
+    assert sorted(figures["laptops"]["by_device"]) == ["laptop-a", "laptop-b", "laptop-c"]
+    assert figures["staff"] == {"count": 1, "codes": ["S01"]}
+    assert "_" not in figures["staff_by_booth"]
+    content = build_content(log, PLAN, plan_template(PLAN), None)
+    assert content["values"]["laptops"] == 3 and content["values"]["staff"] == 1

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from central.summary.build import template_figure_names
+from central.summary.build import plan_template, template_figure_names
 from shared.plan import load_plan
 from shared.summary_text import TemplateError, default_template, render_paragraph, validate_template
 from tests.helpers import PLAN_PATH
@@ -77,3 +77,20 @@ def test_a_day_with_nothing_recorded_still_reads_as_a_sentence():
     text, _ = render_paragraph(default_template(PLAN.raw), CONTEXT, {}, "zh")
     assert text.endswith("活动共未记录任何数据。")
     assert render_paragraph(default_template(PLAN.raw), CONTEXT, {}, "en")[0].endswith("the teams recorded no figures.")
+
+
+def test_english_says_one_in_the_singular():
+    """"1 convenience handbooks", "1 hot issues", "with 1 staff" read wrong; 2 stays plural."""
+    plan = load_plan(PLAN_PATH)
+    template = plan_template(plan)
+    team = [{"team": {"zh": "一队", "en": "Team One"}, "place": {"zh": "广场", "en": "the square"},
+             "leader": {"zh": "古威", "en": "Gu Wei"}, "staff": 1}]
+    context = {"date": {"zh": "5月15日", "en": "15 May 2022"}, "organiser": {"zh": "局", "en": "the Bureau"},
+               "department_count": 9, "teams": team}
+    ones = {"materials.distributed.handbook": 1, "feedback.hot_issues": 1, "inquiries.total": 1, "visitors": 2}
+    text, _ = render_paragraph(template, context, ones, "en")
+    assert "gave out 1 convenience handbook," in text and "collected 1 hot issue raised" in text
+    assert "answered 1 policy inquiry" in text and "received 2 visitors" in text
+    assert "with 1 member of staff" in text
+    zh, _ = render_paragraph(template, context, ones, "zh")
+    assert "发放便民手册1册" in zh and "1名工作人员参加" in zh

@@ -74,6 +74,9 @@
     return node;
   }
   const fmt = (n) => Number(n).toLocaleString(locale);
+  // every time in the plan's time zone (where the day takes place), whatever the browser's
+  const when = (iso) => new Date(iso).toLocaleString(locale, { timeZone: boot.timezone, dateStyle: 'medium',
+    timeStyle: 'short', hour12: false });
   const $ = (id) => document.getElementById(id);
 
   async function api(method, url, body) {
@@ -178,12 +181,15 @@
           const delivered = scoped(`booth:${b}`, `materials.restocked.${m}`);
           const threshold = catalogue.materials[m].low_stock;
           const remaining = delivered - given;
-          const isLow = delivered > 0 && threshold !== undefined && remaining < threshold;
+          // more handed out than delivered: a delivery was not recorded, not a stock shortage
+          const missing = delivered > 0 && remaining < 0;
+          const isLow = delivered > 0 && !missing && threshold !== undefined && remaining < threshold;
           if (isLow) low.push(`${label('booths', b)} · ${label('materials', m)} (${t.remaining} ${fmt(remaining)})`);
           rows.push(el('tr', { class: isLow ? 'low' : null, 'data-booth': b, 'data-material': m },
             el('td', {}, label('booths', b)), el('td', {}, label('materials', m)),
             el('td', { class: 'num' }, fmt(given)), el('td', { class: 'num' }, delivered ? fmt(delivered) : '—'),
-            el('td', { class: 'num' }, delivered ? fmt(remaining) : t.no_stock_info),
+            el('td', { class: 'num', title: missing ? t.col_remaining_note : null },
+              !delivered ? t.no_stock_info : missing ? el('span', { class: 'tag warn' }, t.delivery_missing) : fmt(remaining)),
             el('td', {}, isLow ? el('span', { class: 'tag bad' }, `${t.low_stock} (< ${fmt(threshold)})`) : '')));
         }
       }
@@ -374,7 +380,7 @@
       if (!tags.length) tags.push(el('span', { class: 'tag ok' }, t.ok));
       return el('tr', { 'data-device': d.device_id, class: stale || skewed || farOff || d.revoked ? 'flagged' : null },
         el('td', {}, d.label || d.device_id), el('td', {}, label('booths', d.booth_id)),
-        el('td', { title: d.last_seen || '' }, ago(d.last_seen)),
+        el('td', { title: d.last_seen ? when(d.last_seen) : '' }, ago(d.last_seen)),
         el('td', { class: 'num' }, d.pending === null || d.pending === undefined ? '—' : fmt(d.pending)),
         el('td', { class: 'num' }, d.clock_offset_ms === null || d.clock_offset_ms === undefined ? '—'
           : offset(d.clock_offset_ms)),
@@ -406,10 +412,13 @@
     const rows = listOf(report, 'quarantine').map((item) => {
       const catalogueName = item.catalogue || FIELD_CATALOGUE[item.field] || 'topics';
       const keys = options[item.field] || keysOf(catalogueName);
+      // no target chosen for the coordinator: a slip of the finger must not map to the first topic
       const select = el('select', { 'aria-label': t.map_to, class: 'map-to' },
+        el('option', { value: '', selected: true, disabled: true }, t.choose),
         keys.map((key) => el('option', { value: key }, label(catalogueName, key))));
       const resolve = (action) => async () => {
         const body = { field: item.field, key: item.key, action };
+        if (action === 'map' && !select.value) { showNote('quarantine-note', t.choose_first); return; }
         if (action === 'map') body.to = select.value;
         const r = await api('POST', `${boot.api.quarantine}/resolve`, body);
         showNote('quarantine-note', r.ok ? t.resolved_note : reason(r));
@@ -434,13 +443,21 @@
   }
 
   const showCode = (code) => (/^[A-Z0-9]{8}$/i.test(code) ? `${code.slice(0, 4)}-${code.slice(4)}` : code);
+  const whyInactive = (c) => (c.expires_at && Date.parse(c.expires_at) <= Date.now() ? t.code_expired
+    : c.uses_left === 0 ? t.code_used_up : t.code_inactive);
+  // The centre keeps only a hash of each code: a code is seen once, in the answer that made
+  // it; this page keeps the ones it made until it is closed, the rest show as dots.
+  const madeHere = {};
   function renderCodes(codes) {
-    const rows = codes.map((c) => el('tr', { 'data-code': c.code, class: c.active === false ? 'inactive' : null },
-      el('td', {}, el('code', { class: 'enrol-code' }, showCode(c.code))), el('td', {}, label('booths', c.booth_id)),
-      el('td', {}, c.expires_at ? new Date(c.expires_at).toLocaleString(locale) : '—'),
-      el('td', { class: 'num' }, c.uses_left ?? '—', c.active === false ? el('span', { class: 'tag warn' }, t.code_inactive) : ''),
+    const rows = codes.map((c) => el('tr', { 'data-id': c.id, 'data-code': madeHere[c.id] || null,
+      class: c.active === false ? 'inactive' : null },
+      el('td', {}, el('code', { class: 'enrol-code', title: madeHere[c.id] ? t.code_shown_once : c.id },
+        madeHere[c.id] ? showCode(madeHere[c.id]) : '••••-••••')), el('td', {}, label('booths', c.booth_id)),
+      el('td', {}, c.expires_at ? when(c.expires_at) : '—'),
+      el('td', { class: 'num' }, c.active === false ? el('span', { class: 'tag warn code-state' }, whyInactive(c))
+        : c.uses_left ?? '—'),
       el('td', {}, el('button', { type: 'button', class: 'revoke', onclick: async () => {
-        const r = await api('DELETE', `${boot.api['enrollment-codes']}/${encodeURIComponent(c.code)}`);
+        const r = await api('DELETE', `${boot.api['enrollment-codes']}/${encodeURIComponent(c.id)}`);
         showNote('codes-note', r.ok ? '' : reason(r));
         loaders.codes();
       } }, t.revoke))));
@@ -487,10 +504,37 @@
     const error = $('code-error');
     error.hidden = r.ok;
     error.textContent = r.ok ? '' : reason(r);
-    loaders.codes();
+    if (r.ok && r.data && r.data.id) madeHere[r.data.id] = r.data.code;
+    await loaders.codes();
+    if (r.ok) showNote('codes-note', t.code_shown_once);
   });
 
   $('hot-refresh').addEventListener('click', () => loadTotals()); // the texts are not in live messages
+  const closeButton = $('close-day');
+  if (closeButton) closeButton.addEventListener('click', async () => {
+    if (!window.confirm(t.close_confirm)) return;
+    closeButton.disabled = true;
+    const r = await api('POST', boot.close_url);
+    const error = $('close-error');
+    error.hidden = r.ok;
+    error.textContent = r.ok ? '' : reason(r);
+    if (!r.ok) { closeButton.disabled = false; return; }
+    const badge = $('day-closed');
+    badge.textContent = t.day_closed.replace('{time}', when(r.data.closed_at));
+    badge.hidden = false;
+    closeButton.remove();
+  });
+
+  // a table wider than its card on a phone says that it scrolls (the hint sticks at the left)
+  function markOverflow() {
+    document.querySelectorAll('.scroll').forEach((box) => {
+      box.dataset.overflow = box.scrollWidth > box.clientWidth + 1 ? '1' : '0';
+      box.dataset.hint = t.scroll_hint;
+    });
+  }
+  new MutationObserver(() => requestAnimationFrame(markOverflow)).observe(document.querySelector('main'),
+    { childList: true, subtree: true });
+  window.addEventListener('resize', markOverflow);
   // the link keeps the page, switching only the language
   $('lang-switch').href = `${location.pathname}?lang=${t.switch_lang_code}`;
   setInterval(() => { if (devices.length) renderDevices(); }, 15000); // "last seen" ages without asking the server
