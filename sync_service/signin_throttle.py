@@ -65,4 +65,7 @@ def record_failure(redis, username: str, address: str) -> int:
 
 
 def clear_failures(redis, username: str, address: str) -> None:
-    redis.delete(keys.signin_failures(username, address), keys.signin_user_failures(username))
+    with redis.pipeline(transaction=False) as pipe:  # one DEL per key: they may sit on different Cluster slots
+        pipe.delete(keys.signin_failures(username, address))
+        pipe.delete(keys.signin_user_failures(username))
+        pipe.execute()
