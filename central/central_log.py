@@ -2,11 +2,15 @@
 
 The script first checks the whole batch, then writes it, so a batch is appended whole
 or not at all. Seqs at or below the device's acked_seq are re-sends: identical ones are
-skipped, a different event id at a held seq is a conflict. A first new seq above
-acked_seq + 1 is a gap. acked_seq moves in the same step as the appends (Replicache's
+skipped, a different event id at a held seq is a conflict, and so is the same id with
+other content (the script keeps a short digest of each seq's body beside its id: an
+edited re-send of an acked seq was silently dropped). A new event whose id the log holds
+already (another laptop's, or twice in the batch) is a conflict too. A first new seq
+above acked_seq + 1 is a gap. acked_seq moves in the same step as the appends (Replicache's
 lastMutationID pattern), so "acked" and "stored" can never disagree.
 """
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -24,24 +28,28 @@ if redis.call('EXISTS', KEYS[5]) == 1 then return {'archived'} end
 local device, rt, off = ARGV[1], ARGV[2], ARGV[3]
 local acked = tonumber(redis.call('HGET', acked_key, device) or '0')
 local expect = acked + 1
-local n = (#ARGV - 3) / 3
+local n = (#ARGV - 3) / 4
+local fresh = {}
 for i = 0, n - 1 do
-  local seq, id = tonumber(ARGV[4 + i * 3]), ARGV[5 + i * 3]
+  local seq, id, digest = tonumber(ARGV[4 + i * 4]), ARGV[5 + i * 4], ARGV[7 + i * 4]
   if seq <= acked then
-    local held = redis.call('HGET', seq_ids, device .. ':' .. seq)
-    if held ~= id then return {'conflict', seq, held or '', id} end
+    -- 'id digest' (older entries: the id alone, their content cannot be compared)
+    local held_id, held_digest = string.match(redis.call('HGET', seq_ids, device .. ':' .. seq) or '', '^(%S*) ?(%S*)$')
+    if held_id ~= id then return {'conflict', seq, held_id, id} end
+    if held_digest ~= '' and held_digest ~= digest then return {'content', seq, id} end
   else
     if seq ~= expect then return {'gap', expect, seq} end
-    if redis.call('HEXISTS', eidx, id) == 1 then return {'conflict', seq, id, id} end
+    if fresh[id] or redis.call('HEXISTS', eidx, id) == 1 then return {'taken', seq, id} end
+    fresh[id] = true
     expect = expect + 1
   end
 end
 local accepted = 0
 for i = 0, n - 1 do
-  local seq, id, body = tonumber(ARGV[4 + i * 3]), ARGV[5 + i * 3], ARGV[6 + i * 3]
+  local seq, id, body, digest = tonumber(ARGV[4 + i * 4]), ARGV[5 + i * 4], ARGV[6 + i * 4], ARGV[7 + i * 4]
   if seq > acked then
     local sid = redis.call('XADD', log, '*', 'e', body, 'd', device, 'rt', rt, 'off', off)
-    redis.call('HSET', seq_ids, device .. ':' .. seq, id)
+    redis.call('HSET', seq_ids, device .. ':' .. seq, id .. ' ' .. digest)
     redis.call('HSET', eidx, id, sid)
     accepted = accepted + 1
   end
@@ -64,6 +72,29 @@ class SeqConflict(Exception):
     def __init__(self, seq: int, held_id: str, sent_id: str):
         super().__init__(f"seq {seq} is held as {held_id}, not {sent_id}")
         self.seq, self.held_id, self.sent_id = seq, held_id, sent_id
+
+
+class ContentConflict(SeqConflict):
+    """A re-send of an acked seq with the same event id but other content."""
+
+    def __init__(self, seq: int, event_id: str):
+        super().__init__(seq, event_id, event_id)
+        self.event_id = event_id
+        self.args = (f"seq {seq} ({event_id}) is held with other content",)
+
+
+class IdTaken(SeqConflict):
+    """A new event whose id the log already holds (another laptop's, or twice in one batch)."""
+
+    def __init__(self, seq: int, event_id: str):
+        super().__init__(seq, event_id, event_id)
+        self.event_id = event_id
+        self.args = (f"event id {event_id} of seq {seq} is already in the log",)
+
+
+def content_digest(body: bytes) -> str:
+    """A short digest of an event's canonical JSON: tells an edited re-send from a true one."""
+    return hashlib.blake2b(body, digest_size=8).hexdigest()
 
 
 class SeqGap(Exception):
@@ -100,12 +131,13 @@ class CentralLog:
         self._append = redis.register_script(APPEND_BATCH)
 
     def append_batch(self, day_id: str, device_id: str, events: list[dict], received_ms: int, offset_ms: int = 0):
-        """Append a device's consecutive events; raises SeqConflict or SeqGap, else Appended.
-        With wait_replicas, answers only once WAIT saw that many replicas hold it (else
-        NotReplicated)."""
+        """Append a device's consecutive events; raises SeqConflict, ContentConflict, IdTaken
+        or SeqGap, else Appended. With wait_replicas, answers only once WAIT saw that many
+        replicas hold it (else NotReplicated)."""
         args = [device_id, received_ms, offset_ms]
         for event in events:
-            args += [event["seq"], event["event_id"], orjson.dumps(event, option=orjson.OPT_SORT_KEYS)]
+            body = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+            args += [event["seq"], event["event_id"], body, content_digest(body)]
         day_keys = [keys.log(day_id), keys.acked(day_id), keys.seq_ids(day_id), keys.event_index(day_id),
                     keys.archived(day_id)]
         answer, replicas = self._run(day_keys, args)
@@ -114,6 +146,10 @@ class CentralLog:
             raise DayArchived(day_id)
         if kind == "conflict":
             raise SeqConflict(int(answer[1]), answer[2], answer[3])
+        if kind == "content":
+            raise ContentConflict(int(answer[1]), answer[2])
+        if kind == "taken":
+            raise IdTaken(int(answer[1]), answer[2])
         if kind == "gap":
             raise SeqGap(int(answer[1]), int(answer[2]))
         if replicas < self.wait_replicas:

@@ -8,7 +8,9 @@ Rules, in log order:
   id, of an event not before it in the log, of another device's event, of a void, or of
   an already voided event changes nothing but 'voids_ignored';
 - a resolution (folded alone, see projection.py) re-folds the events quarantined under
-  its key with the new mapping: each moves by (new effect - old effect).
+  its key with the new mapping: each moves by (new effect - old effect);
+- an entry the fold cannot interpret (shared/rejects.py) adds only 'rejected' and
+  'rejected_by_reason.<reason>' and is listed; a void of it is ignored. Nothing raises.
 """
 
 import json
@@ -19,6 +21,7 @@ from typing import NamedTuple
 
 from shared.events import COORDINATOR_DEVICE, RESOLUTION, VOID
 from shared.fold import FoldView, unit_figures
+from shared.rejects import Rejected, rejected_record
 
 
 class Entry(NamedTuple):
@@ -54,6 +57,7 @@ class ChunkChanges:
     quarantine_index_add: dict = field(default_factory=dict)  # 'field|key' -> 'sid,sid'
     quarantine_drop: list = field(default_factory=list)  # 'field|key' resolved
     resolutions: dict = field(default_factory=dict)  # 'field|key' -> JSON
+    rejected: dict = field(default_factory=dict)  # stream id -> JSON of shared.rejects.rejected_record
 
 
 class ChunkFold:
@@ -66,11 +70,19 @@ class ChunkFold:
         self.voided, self.hot_add, self.hot_del = {}, {}, set()
         self.q_delta, self.q_index = Counter(), defaultdict(list)
         self.q_drop, self.resolved = [], {}
+        self.rejected = {}  # stream id -> record
 
     # -- what happens per entry -------------------------------------------------------
-    def event(self, entry: Entry) -> None:
+    def event(self, entry: Entry) -> bool:
+        """Fold an event whose envelope passed shared.rejects.envelope_reason; False when
+        it is rejected instead (its time, or anything else its effect raised on)."""
         event = entry.event
-        effect = self.view.effect(event, entry.off)
+        try:
+            effect = self.view.effect(event, entry.off)
+        except Rejected as exc:
+            return self.reject(entry, exc.reason)
+        except Exception:  # noqa: BLE001 - pure code on a hostile entry: the day must go on
+            return self.reject(entry, "uninterpretable")
         self.sums[effect[:3]] += effect.amount  # (booth, hour, signature)
         if effect.hot is not None:
             self.hot_del.discard(event["event_id"])
@@ -85,16 +97,26 @@ class ChunkFold:
         else:  # the hot path: a device already seen in this chunk
             seen[0] += 1
             seen[1], seen[2] = event["booth_id"], entry
+        return True
+
+    def reject(self, entry: Entry, reason: str) -> bool:
+        """Count the entry under 'rejected' (whole day only: its booth may be a lie) and list it."""
+        self.tallies[("rejected", "")] += 1
+        self.tallies[(f"rejected_by_reason.{reason}", "")] += 1
+        self.rejected[entry.sid] = rejected_record(entry.event, reason, entry.sid, entry.rt)
+        self.entries += 1
+        return False
 
     def void(self, entry: Entry, target: Entry | None) -> None:
         """`target` is the entry the void names, if it is before the void in the log and
         not already voided (the caller checks both); the other rules are checked here."""
-        void = entry.event
-        if target is None or target.event["type"] in (VOID, RESOLUTION) \
-                or target.event["device_id"] != void["device_id"]:
+        void, effect = entry.event, None
+        if target is not None and target.event["type"] not in (VOID, RESOLUTION) \
+                and target.event["device_id"] == void["device_id"]:
+            effect = self._counted_effect(target)  # None: the target was rejected, never counted
+        if effect is None:
             self.tallies[("voids_ignored", void["booth_id"])] += 1
         else:
-            effect = self.view.effect(target.event, target.off)
             self._apply(effect, -1, target.event["event_id"])
             for fk in effect.unresolved:
                 self.q_delta[fk] -= 1
@@ -124,6 +146,12 @@ class ChunkFold:
         self.entries += 1
 
     # -- bookkeeping ------------------------------------------------------------------
+    def _counted_effect(self, target: Entry):
+        try:
+            return self.view.effect(target.event, target.off)
+        except Exception:  # noqa: BLE001 - rejected when it was folded: the same verdict again
+            return None
+
     def _apply(self, effect, sign: int, event_id: str) -> None:
         self.sums[(effect.booth, effect.hour, effect.sig)] += sign * effect.amount
         if effect.hot is not None:
@@ -175,4 +203,5 @@ class ChunkFold:
             quarantine_index_add={fk_name(k): ",".join(v) for k, v in self.q_index.items()},
             quarantine_drop=[fk_name(k) for k in self.q_drop],
             resolutions={fk_name(k): json.dumps(v, sort_keys=True) for k, v in self.resolved.items()},
+            rejected={k: json.dumps(v, ensure_ascii=False, sort_keys=True) for k, v in self.rejected.items()},
         )

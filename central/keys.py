@@ -69,11 +69,17 @@ def resolutions(day_id: str, generation: str = "live") -> str:
     return _day(day_id, f"{generation}:resolutions")
 
 
+def rejected(day_id: str, generation: str = "live") -> str:
+    """Hash: stream id of a log entry the fold rejected -> JSON {sid, reason, device_id, seq,
+    event_id, type, booth_id, recorded_at, received_ms} (shared/rejects.py)."""
+    return _day(day_id, f"{generation}:rejected")
+
+
 def projection(day_id: str, generation: str = "live") -> list[str]:
     """All keys of one generation of the projection (rebuilt and swapped together)."""
     return [totals(day_id, generation), voided(day_id, generation), checkpoint(day_id, generation),
             hot_issues(day_id, generation), quarantine(day_id, generation),
-            quarantine_index(day_id, generation), resolutions(day_id, generation)]
+            quarantine_index(day_id, generation), resolutions(day_id, generation), rejected(day_id, generation)]
 
 
 def projection_epoch(day_id: str) -> str:
@@ -218,3 +224,12 @@ def enroll_tries(address: str, minute: int) -> str:
     import hashlib
 
     return f"od:enroll-tries:{hashlib.sha256(address.encode()).hexdigest()[:32]}:{minute}"
+
+
+def fold_failure(day_id: str) -> str:
+    """String: JSON {since_ms, last_ms, failures, reason} while the day's fold job keeps
+    failing (central/fold_health.py); deleted by the next fold that succeeds."""
+    return _day(day_id, "fold-failure")
+
+
+FOLD_FAILURES_TOTAL = "od:fold-failures-total"  # Integer: fold jobs that failed, every day, ever

@@ -8,19 +8,22 @@ which RQ keeps in the worker's Redis hash (jobs run in forked children).
 """
 
 import os
+import time
 
 from prometheus_client import CollectorRegistry, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from central import keys
+from central.fold_health import oldest_unfolded_ms
 from central.queue import QUEUE_NAME
 
 FOLDED = "log.entries"  # the totals figure the fold keeps: log entries folded so far
 
 
 class DayCollector:
-    """openday_log_entries, openday_folded_entries, openday_fold_lag_entries and
-    openday_devices_seen per day; openday_queue_depth of the fold queue."""
+    """openday_log_entries, openday_folded_entries, openday_fold_lag_entries,
+    openday_devices_seen and openday_fold_oldest_unfolded_age_seconds per day;
+    openday_queue_depth of the fold queue; openday_fold_failures_total."""
 
     def __init__(self, redis, rq_redis=None):
         self.redis = redis  # decode_responses=True
@@ -50,6 +53,20 @@ class DayCollector:
             devices.add_metric([day], seen)
         yield from (log, folded, lag, devices)
         yield GaugeMetricFamily("openday_queue_depth", "Jobs waiting in the fold queue.", value=answers[-1])
+        yield from self._fold_health(days)
+
+    def _fold_health(self, days: list[str]):
+        """openday_fold_failures_total and, per day, openday_fold_oldest_unfolded_age_seconds
+        (0 when all is folded): a stuck fold shows as an age that only grows."""
+        failures = int(self.redis.get(keys.FOLD_FAILURES_TOTAL) or 0)
+        yield CounterMetricFamily("openday_fold_failures", "Fold jobs that failed (every day).", value=failures)
+        age = GaugeMetricFamily("openday_fold_oldest_unfolded_age_seconds",
+                                "Seconds since the centre received the oldest entry not yet folded.", labels=["day"])
+        now_ms = time.time_ns() // 1_000_000
+        for day in days:
+            oldest = oldest_unfolded_ms(self.redis, day)
+            age.add_metric([day], 0 if oldest is None else max(now_ms - oldest, 0) / 1000)
+        yield age
 
 
 class WorkerCollector:

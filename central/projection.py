@@ -8,30 +8,54 @@ entry is counted once, whatever the workers do.
 
 A chunk ends before a coordinator's quarantine resolution, which is folded alone: the
 events before it see the old mapping, the events after it the new one.
+
+The fold is total (shared/rejects.py): an entry it cannot interpret is rejected, not
+raised on. Should a chunk raise all the same (a bug's way in), its first entry is folded
+alone, and rejected as 'uninterpretable' if it still raises: the day goes on, one entry
+at a time, and each verdict depends on that entry only.
 """
 
 import gc
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import orjson
+from redis.exceptions import RedisError
 
 from central import keys
 from central.chunk import ChunkFold, Entry, entry_from_tuple, position
 from central.projection_store import ProjectionStore
 from shared.events import RESOLUTION, VOID
 from shared.fold import FoldView
+from shared.rejects import UNREADABLE, envelope_reason, reject_reason
 from shared.totals import build_document
 
 CHUNK = 5000
 RESOLUTION_JSON = f'"{RESOLUTION}"'.encode()
+log = logging.getLogger(__name__)
 
 
 def _entries(flat: list) -> list[Entry]:
-    bodies = orjson.loads(b"[" + b",".join(flat[1::4]) + b"]")  # one parse for the whole chunk
-    columns = zip(flat[::4], bodies, map(int, flat[2::4]), map(int, flat[3::4]), strict=True)
-    return list(map(entry_from_tuple, columns))
+    try:
+        bodies = orjson.loads(b"[" + b",".join(flat[1::4]) + b"]")  # one parse for the whole chunk
+        columns = zip(flat[::4], bodies, map(int, flat[2::4]), map(int, flat[3::4]), strict=True)
+        return list(map(entry_from_tuple, columns))
+    except (ValueError, TypeError):  # some entry does not parse: find which, one by one
+        return [parse_entry(*flat[n:n + 4]) for n in range(0, len(flat), 4)]
+
+
+def parse_entry(sid: str, body, off, rt) -> Entry:
+    """One stored entry; an event of UNREADABLE when its fields do not parse."""
+    try:
+        return Entry(sid, orjson.loads(body), int(off), int(rt))
+    except (ValueError, TypeError):
+        return Entry(sid, UNREADABLE, 0, 0)
+
+
+def _is_resolution(entry: Entry) -> bool:
+    return type(entry.event) is dict and entry.event.get("type") == RESOLUTION
 
 
 @contextmanager
@@ -60,7 +84,7 @@ def _resolutions(held: dict) -> dict:
 
 def _cut_at_resolution(entries: list[Entry]) -> list[Entry]:
     for n, entry in enumerate(entries):
-        if entry.event["type"] == RESOLUTION:
+        if _is_resolution(entry):
             return entries[:n] or entries[:1]
     return entries
 
@@ -68,26 +92,38 @@ def _cut_at_resolution(entries: list[Entry]) -> list[Entry]:
 def _fold_events(store: ProjectionStore, fold: ChunkFold, entries: list[Entry]) -> None:
     """Fold device events and voids; void targets outside the chunk are looked up at once."""
     in_chunk = {}
-    targets = [e.event["payload"]["target_event_id"] for e in entries if e.event["type"] == VOID]
+    verdicts = [envelope_reason(e.event) for e in entries]
+    targets = [e.event["payload"]["target_event_id"] for e, reason in zip(entries, verdicts, strict=True)
+               if reason is None and e.event["type"] == VOID]
+    looked_up = {}
     if targets:
-        here = {e.event["event_id"] for e in entries}
+        here = {e.event["event_id"] for e, reason in zip(entries, verdicts, strict=True) if reason is None}
         looked_up = store.lookup([t for t in dict.fromkeys(targets) if t not in here])
-    for entry in entries:
+    for entry, reason in zip(entries, verdicts, strict=True):
         event = entry.event
-        if event["type"] != VOID:
-            fold.event(entry)
+        if reason is not None:
+            fold.reject(entry, reason)
+        elif event["type"] != VOID:
+            if fold.event(entry):
+                in_chunk[event["event_id"]] = entry
+        elif reason := reject_reason(event, entry.off):  # a void's own time too
+            fold.reject(entry, reason)
+        else:
+            fold.void(entry, _void_target(fold, in_chunk, looked_up, entry))
             in_chunk[event["event_id"]] = entry
-            continue
-        target_id = event["payload"]["target_event_id"]
-        target = in_chunk.get(target_id)
-        if target is None and target_id in looked_up:
-            voided, row = looked_up[target_id]
-            if row and not voided and position(row[0]) < position(entry.sid):
-                target = Entry(row[0], orjson.loads(row[1]), int(row[2]), int(row[3]))
-        if target is not None and target_id in fold.voided:
-            target = None
-        fold.void(entry, target)
-        in_chunk[event["event_id"]] = entry
+
+
+def _void_target(fold: ChunkFold, in_chunk: dict, looked_up: dict, entry: Entry) -> Entry | None:
+    """The counted, not yet voided entry before the void that it names, or None."""
+    target_id = entry.event["payload"]["target_event_id"]
+    target = in_chunk.get(target_id)
+    if target is None and target_id in looked_up:
+        voided, row = looked_up[target_id]
+        if row and not voided and position(row[0]) < position(entry.sid):
+            target = parse_entry(*row)
+            if reject_reason(target.event, target.off) is not None:
+                target = None  # rejected when it was folded
+    return None if target_id in fold.voided else target
 
 
 def _fold_resolution(store: ProjectionStore, fold: ChunkFold, entry: Entry) -> None:
@@ -99,9 +135,42 @@ def _fold_resolution(store: ProjectionStore, fold: ChunkFold, entry: Entry) -> N
             for sid in sids:
                 pipe.xrange(keys.log(store.day_id), sid, sid)
             rows = [r[0] for r in pipe.execute() if r]
-    held = [Entry(sid, json.loads(f["e"]), int(f.get("off", 0)), int(f.get("rt", 0))) for sid, f in rows]
+    held = [parse_entry(sid, f["e"], f.get("off", 0), f.get("rt", 0)) for sid, f in rows]
     status = store.lookup([e.event["event_id"] for e in held])
     fold.resolution(entry, [e for e in held if not status[e.event["event_id"]][0]])
+
+
+def _chunk_changes(store: ProjectionStore, plan, resolved: dict, entries: list[Entry]):
+    fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
+    if _is_resolution(entries[0]):
+        if reason := reject_reason(entries[0].event, entries[0].off):
+            fold.reject(entries[0], reason)
+        else:
+            _fold_resolution(store, fold, entries[0])
+    else:
+        _fold_events(store, fold, entries)
+    return fold.changes()
+
+
+def _total_changes(store: ProjectionStore, plan, resolved: dict, entries: list[Entry]):
+    """(entries, changes): the chunk's, or, should it raise, its first entry's alone,
+    rejected as 'uninterpretable' if that still raises. Redis errors are not verdicts."""
+    try:
+        return entries, _chunk_changes(store, plan, resolved, entries)
+    except RedisError:
+        raise
+    except Exception:
+        log.exception("a chunk of %s raised; folding its first entry alone", store.day_id)
+    first = entries[:1]
+    try:
+        return first, _chunk_changes(store, plan, resolved, first)
+    except RedisError:
+        raise
+    except Exception:
+        log.exception("entry %s of %s rejected as uninterpretable", first[0].sid, store.day_id)
+    fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
+    fold.reject(first[0], "uninterpretable")
+    return first, fold.changes()
 
 
 def _fold_and_commit(store: ProjectionStore, plan, read: tuple, publish: bool,
@@ -112,12 +181,8 @@ def _fold_and_commit(store: ProjectionStore, plan, read: tuple, publish: bool,
     entries = _entries(flat)
     if may_resolve:
         entries = _cut_at_resolution(entries)
-    fold = ChunkFold(FoldView(plan, _resolutions(resolved)))
-    if entries[0].event["type"] == RESOLUTION:
-        _fold_resolution(store, fold, entries[0])
-    else:
-        _fold_events(store, fold, entries)
-    return entries, store.commit(checkpoint, epoch, entries[-1].sid, fold.changes(), publish)
+    entries, changes = _total_changes(store, plan, resolved, entries)
+    return entries, store.commit(checkpoint, epoch, entries[-1].sid, changes, publish)
 
 
 def fold_chunk(redis, day_id: str, plan, chunk: int = CHUNK, generation: str = "live", until: str = "+",
@@ -156,7 +221,7 @@ def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str =
             entries, committed = _fold_and_commit(store, plan, read, publish, may_resolve=not clean)
             if committed:
                 folded += len(entries)
-            if committed and ahead is not None:
+            if committed and ahead is not None and entries[-1].sid == last:
                 _, epoch, flat, resolved = ahead.result()
                 read = (last, epoch, flat, resolved)  # as if read after our commit
             else:

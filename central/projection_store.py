@@ -66,6 +66,7 @@ for _ = 1, count() do
 end
 for _ = 1, count() do redis.call('HDEL', quarantine, ARGV[i]); redis.call('HDEL', qindex, ARGV[i]); i = i + 1 end
 for _ = 1, count() do redis.call('HSET', resolutions, ARGV[i], ARGV[i + 1]); i = i + 2 end
+for _ = 1, count() do redis.call('HSET', KEYS[9], ARGV[i], ARGV[i + 1]); i = i + 2 end
 redis.call('SET', KEYS[1], ARGV[3])
 if ARGV[4] ~= '' then
   redis.call('PUBLISH', ARGV[4], cjson.encode({position = ARGV[3], changed = changed}))
@@ -132,7 +133,7 @@ class ProjectionStore:
                 flat += (sid.decode(), f[1], f[7], f[5])
             else:
                 fields = dict(zip(f[::2], f[1::2], strict=True))
-                flat += (sid.decode(), fields[b"e"], fields.get(b"off", b"0"), fields.get(b"rt", b"0"))
+                flat += (sid.decode(), fields.get(b"e", b""), fields.get(b"off", b"0"), fields.get(b"rt", b"0"))
         resolved = {k.decode(): v.decode() for k, v in resolved.items()}
         return after, epoch.decode() if epoch else "0", flat, resolved
 
@@ -158,6 +159,8 @@ class ProjectionStore:
         args += _pairs(changes.increments) + _pairs(changes.sets) + _pairs(changes.voided)
         args += _pairs(changes.hot_add) + _items(changes.hot_del) + _pairs(changes.quarantine_delta)
         args += _pairs(changes.quarantine_index_add) + _items(changes.quarantine_drop) + _pairs(changes.resolutions)
+        args += _pairs(changes.rejected)
         day_keys = [keys.checkpoint(d, g), keys.projection_epoch(d), keys.totals(d, g), keys.voided(d, g),
-                    keys.hot_issues(d, g), keys.quarantine(d, g), keys.quarantine_index(d, g), keys.resolutions(d, g)]
+                    keys.hot_issues(d, g), keys.quarantine(d, g), keys.quarantine_index(d, g), keys.resolutions(d, g),
+                    keys.rejected(d, g)]
         return bool(self._commit(keys=day_keys, args=args))

@@ -5,7 +5,9 @@ keeps serving, then swaps the new keys in with one Lua script (RENAME each) that
 bumps the day's epoch, so a fold that read the old generation cannot commit on the new
 one, and tells live viewers to reload. The live fold then carries on from the rebuilt
 checkpoint. Verify folds into scratch keys up to the live checkpoint it snapshotted and
-compares every hash of the projection, key by key.
+compares every hash of the projection, key by key; then it folds on to the end of the log
+as it was at the snapshot, and counts the entries the live projection has not folded
+yet: totals that are behind are not "verified" (issue 12: a stuck fold passed).
 """
 
 import secrets
@@ -49,32 +51,43 @@ def rebuild(redis, day_id: str, plan, chunk: int = REBUILD_CHUNK) -> dict:
             "seconds": round(time.perf_counter() - started, 3)}
 
 
-def _snapshot(redis, day_id: str, generation: str) -> tuple[str, dict]:
+def _snapshot(redis, day_id: str, generation: str) -> tuple[str, dict, str]:
+    """(checkpoint, hashes by kind, last log entry's id) read in one MULTI."""
     names = [k for k in keys.projection(day_id, generation) if k != keys.checkpoint(day_id, generation)]
     with redis.pipeline(transaction=True) as pipe:
         pipe.get(keys.checkpoint(day_id, generation))
+        pipe.xrevrange(keys.log(day_id), count=1)
         for name in names:
             pipe.hgetall(name)
-        position, *hashes = pipe.execute()
+        position, last, *hashes = pipe.execute()
     kinds = [name.rsplit(":", 1)[1] for name in names]
-    return position or "0-0", dict(zip(kinds, hashes, strict=True))
+    return position or "0-0", dict(zip(kinds, hashes, strict=True)), last[0][0] if last else "0-0"
 
 
-def verify(redis, day_id: str, plan, chunk: int = REBUILD_CHUNK) -> dict:
-    """Recompute into scratch keys up to the live checkpoint and diff; 'differences' lists
-    every (hash, field, live value, recomputed value) that disagrees."""
-    position, live = _snapshot(redis, day_id, "live")
-    generation = _fresh_generation(redis, day_id, "verify")
-    try:
-        fold_to_end(redis, day_id, plan, generation=generation, until=position, chunk=chunk)
-        scratch_position, scratch = _snapshot(redis, day_id, generation)
-    finally:
-        redis.delete(*keys.projection(day_id, generation))
+def _differences(live: dict, scratch: dict) -> list[tuple]:
     differences = []
-    if scratch_position != position:
-        differences.append(("checkpoint", "", position, scratch_position))
     for kind in sorted(live):
         for field in sorted(set(live[kind]) | set(scratch[kind])):
             if live[kind].get(field) != scratch[kind].get(field):
                 differences.append((kind, field, live[kind].get(field), scratch[kind].get(field)))
-    return {"day_id": day_id, "position": position, "figures": len(live["totals"]), "differences": differences}
+    return differences
+
+
+def verify(redis, day_id: str, plan, chunk: int = REBUILD_CHUNK) -> dict:
+    """Recompute into scratch keys up to the live checkpoint and diff ('differences': every
+    (hash, field, live value, recomputed value) that disagrees), then on to the end of the
+    log ('unfolded': entries the live projection has not folded yet)."""
+    position, live, end = _snapshot(redis, day_id, "live")
+    generation = _fresh_generation(redis, day_id, "verify")
+    try:
+        fold_to_end(redis, day_id, plan, generation=generation, until=position, chunk=chunk)
+        scratch_position, scratch, _ = _snapshot(redis, day_id, generation)
+        unfolded = fold_to_end(redis, day_id, plan, generation=generation, until=end, chunk=chunk) \
+            if position != end else 0
+    finally:
+        redis.delete(*keys.projection(day_id, generation))
+    differences = _differences(live, scratch)
+    if scratch_position != position:
+        differences.insert(0, ("checkpoint", "", position, scratch_position))
+    return {"day_id": day_id, "position": position, "log_end": end, "unfolded": unfolded,
+            "figures": len(live["totals"]), "differences": differences}

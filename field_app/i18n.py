@@ -247,7 +247,11 @@ _ZH_COMPILED = [(re.compile(f"^{pattern}$"), zh) for pattern, zh in _ZH_PATTERNS
 
 
 def translate_message(message: str, lang: str) -> str:
-    if lang != "zh" or not isinstance(message, str):
+    if not isinstance(message, str):
+        return message
+    if " / " in message:  # the model's own '中文 / English' messages (shared/events.py)
+        return _one_language(message, lang)
+    if lang != "zh":
         return message
     for pattern, zh in _ZH_COMPILED:
         if match := pattern.match(message):

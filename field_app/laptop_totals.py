@@ -10,6 +10,7 @@ from collections import Counter
 
 from shared.events import upcast
 from shared.fold import EVENT_HANDLERS, is_void
+from shared.rejects import reject_reason
 from shared.totals import build_document
 
 
@@ -27,7 +28,11 @@ class LaptopTotals:
         return self
 
     def apply(self, event: dict) -> None:
-        """Fold one committed event."""
+        """Fold one committed event; one the central fold would reject (shared/rejects.py,
+        with this laptop's own clock: offset 0) counts only under 'rejected', as there."""
+        if reason := reject_reason(event, 0):
+            self.flat.update({"rejected": 1, f"rejected_by_reason.{reason}": 1})
+            return
         if is_void(event):
             self.voids.add(event["event_id"])
             target_id = event["payload"]["target_event_id"]

@@ -39,7 +39,8 @@ class SyncError(Exception):
 
     @property
     def is_conflict(self) -> bool:
-        return self.status == 409 and self.error == "seq_conflict"
+        # 'conflict: content' / 'conflict: event_id' (issue 12) stop pushing as a seq conflict does
+        return self.status == 409 and (self.error == "seq_conflict" or str(self.error).startswith("conflict"))
 
     @property
     def is_gap(self) -> bool:

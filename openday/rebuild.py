@@ -34,7 +34,8 @@ def rebuild(day_id: str) -> None:
 @click.option("--day", "day_id", required=True)
 @click.option("--show", default=50, show_default=True, help="Differences to print.")
 def verify(day_id: str, show: int) -> None:
-    """Recompute into scratch keys and compare with the live figures; exit 1 on any difference."""
+    """Recompute into scratch keys and compare with the live figures; exit 1 on any
+    difference or when the live figures are behind the log."""
     from central.rebuild import verify as verify_day
 
     redis, plan = _context(day_id)
@@ -43,8 +44,11 @@ def verify(day_id: str, show: int) -> None:
     result = verify_day(redis, day_id, plan)
     for kind, field, live, recomputed in result["differences"][:show]:
         click.echo(f"DIFF {kind} {field}: live={live!r} recomputed={recomputed!r}", err=True)
+    if result["unfolded"]:
+        click.echo(f"{result['unfolded']} entries not folded yet (live totals at {result['position']}, "
+                   f"log at {result['log_end']}) / {result['unfolded']} 条记录尚未计入统计", err=True)
     click.echo(json.dumps({**result, "differences": len(result["differences"])}))
-    sys.exit(1 if result["differences"] else 0)
+    sys.exit(1 if result["differences"] or result["unfolded"] else 0)
 
 
 def _archived(redis, day_id: str):

@@ -4,6 +4,20 @@ counted in the plan's time zone."""
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+# The plausible window for any time a laptop tells, before and after its clock is
+# corrected (docs/bad-input.md). Outside it a time is a broken clock or an attack, never
+# a visit; inside it a wrong clock still works and is flagged (far_off_events).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+EPOCH, MILLISECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(milliseconds=1)
+EARLIEST_MS, LATEST_MS = (EARLIEST - EPOCH) // MILLISECOND, (LATEST - EPOCH) // MILLISECOND
+OUTSIDE_WINDOW = ("时间须在 2000-01-01 至 2100-01-01（UTC）之间 / "
+                  "Outside the plausible window 2000-01-01 to 2100-01-01 (UTC).")
+
+
+def in_window(epoch_ms: int) -> bool:
+    return EARLIEST_MS <= epoch_ms < LATEST_MS
+
 
 def now_utc() -> datetime:
     return datetime.now(UTC)

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from shared.clock import parse_rfc3339
 
 DAY_MS = 24 * 3600 * 1000
+ROUNDING_MS = 2  # four times written to the millisecond: a round trip may come out this far below 0
 SAMPLE_MAX_AGE_MS = 15 * 60 * 1000  # an older best sample gives way: laptop clocks get set mid-day
 
 
@@ -31,11 +32,15 @@ def to_ms(text: str) -> int:
 
 
 def estimate_clock_offset(t0: int, t1: int, t2: int, t3: int, at_ms: int) -> ClockSample | None:
-    """The NTP estimate from one full exchange (all in ms); None if the times are impossible."""
-    if t3 < t0 or t2 < t1:
+    """The NTP estimate from one full exchange (all in ms); None if the times are out of
+    order (the answer before the send on either clock, or the centre's time in hand longer
+    than the laptop waited, beyond the millisecond rounding of four timestamps): such an
+    exchange is ignored, not trusted."""
+    rtt = (t3 - t0) - (t2 - t1)
+    if t3 < t0 or t2 < t1 or rtt < -ROUNDING_MS:
         return None
     centre_minus_laptop = ((t1 - t0) + (t2 - t3)) / 2
-    return ClockSample(round(-centre_minus_laptop), (t3 - t0) - (t2 - t1), at_ms)
+    return ClockSample(round(-centre_minus_laptop), max(rtt, 0), at_ms)
 
 
 def one_way_offset(sent_ms: int, received_ms: int) -> ClockSample:

@@ -5,18 +5,38 @@ returns plain JSON-safe dicts (timestamps stay RFC 3339 strings) so what is vali
 exactly what is stored and pushed. Unknown fields are refused, once, in `Strict`.
 """
 
+import re
 from functools import cache
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from shared.clock import parse_rfc3339
+from shared.clock import EPOCH, MILLISECOND, OUTSIDE_WINDOW, in_window, parse_rfc3339
 from shared.ids import is_uuid
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
 DAY_ID_PATTERN = r"^[a-z0-9][a-z0-9\-]{2,63}$"
+# Staff codes: letters, digits, CJK, '.', '_', '-' (docs/bad-input.md); nothing invisible.
+STAFF_PATTERN = r"^[0-9A-Za-z\u3400-\u9fff][0-9A-Za-z\u3400-\u9fff._\-]{0,31}$"
+STAFF_REFUSED = "工号只能含字母、数字、汉字和 . _ -（最多 32 个）/ Letters, digits, CJK and . _ - only (at most 32)."
+# Removed from free text (notes, comments, reasons): NUL and the other control characters
+# but tab and newline, bidi embeddings/overrides/isolates/marks (U+202E turns a text round
+# on screen), zero-width characters and lone surrogates ("\ud800" is valid JSON but no
+# text: the log's UTF-8 encoder refused it). Removed, not refused: a citizen's words are kept.
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+                       "\ud800-\udfff]")
 OUTCOMES = ("answered", "referred", "follow_up")
 RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
 VOID = "event.voided"
+
+
+class WholeMatch(validate.Regexp):
+    """Regexp on the whole value: Python's '$' also matches before a final newline, so
+    'bayi\n' was a key. (The pattern itself stays plain for the OpenAPI document.)"""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
 
 
 class Strict(Schema):
@@ -27,15 +47,44 @@ class Strict(Schema):
 
 
 def _rfc3339(value: str) -> None:
+    """An RFC 3339 time with an offset, inside the plausible window (shared/clock.py)."""
     try:
-        parse_rfc3339(value)
+        moment = parse_rfc3339(value)
     except (ValueError, TypeError) as exc:
         raise ValidationError("Not an RFC 3339 timestamp with an offset.") from exc
+    try:
+        epoch_ms = (moment - EPOCH) // MILLISECOND
+    except OverflowError:  # '0001-01-01T00:00:00+14:00' is in year 0 in UTC (issue 12)
+        epoch_ms = None
+    if epoch_ms is None or not in_window(epoch_ms):
+        raise ValidationError(OUTSIDE_WINDOW)
 
 
-def _uuid(value: str) -> None:
-    if not is_uuid(value):
-        raise ValidationError("Not a lowercase UUID.")
+class CleanText(fields.Str):
+    """Free text with the invisible characters (INVISIBLE) removed before it is checked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return INVISIBLE.sub("", super()._deserialize(value, attr, data, **kwargs))
+
+
+class StrictBool(fields.Bool):
+    """JSON true or false only: marshmallow's Bool takes 1 for true even with truthy={True}."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:
+            raise ValidationError("Not a valid boolean.")
+        return value
+
+
+class EventId(fields.Str):
+    """A UUID, stored in its canonical lowercase form: one event has one id, and an
+    uppercase copy of another laptop's id is that id (a conflict), not a second event."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not is_uuid(text):
+            raise ValidationError("Not a lowercase UUID.")
+        return text.lower()
 
 
 @cache
@@ -45,7 +94,7 @@ def _instance(schema_class):
 
 
 def _key(**kwargs):
-    return fields.Str(validate=validate.Regexp(KEY_PATTERN, error="Not a catalogue key."), **kwargs)
+    return fields.Str(validate=WholeMatch(KEY_PATTERN, error="Not a catalogue key."), **kwargs)
 
 
 class VisitorReceived(Strict):
@@ -56,7 +105,7 @@ class InquiryAnswered(Strict):
     topic = _key(required=True)
     department = _key(required=True)
     outcome = fields.Str(required=True, validate=validate.OneOf(OUTCOMES))
-    note = fields.Str(validate=validate.Length(max=200))
+    note = CleanText(validate=validate.Length(max=200))
 
 
 class MaterialMoved(Strict):
@@ -67,13 +116,13 @@ class MaterialMoved(Strict):
 class FeedbackCollected(Strict):
     rating = fields.Str(required=True, validate=validate.OneOf(RATINGS))
     topic = _key()
-    comment = fields.Str(validate=validate.Length(max=500))
-    hot_issue = fields.Bool(truthy={True}, falsy={False})  # the comment is a concern citizens raised (群众关心热点问题)
+    comment = CleanText(validate=validate.Length(max=500))
+    hot_issue = StrictBool()  # the comment is a concern citizens raised (群众关心热点问题)
 
 
 class EventVoided(Strict):
-    target_event_id = fields.Str(required=True, validate=_uuid)
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    target_event_id = EventId(required=True)
+    reason = CleanText(required=True, validate=validate.Length(min=1, max=200))
 
 
 # Which schema loads which payload, by (type, version). Old versions are upcast on
@@ -101,15 +150,15 @@ CATALOGUE_FIELDS = {
 
 
 class Envelope(Strict):
-    event_id = fields.Str(required=True, validate=_uuid)
-    device_id = fields.Str(required=True, validate=validate.Regexp(KEY_PATTERN, error="Not a device id."))
+    event_id = EventId(required=True)
+    device_id = fields.Str(required=True, validate=WholeMatch(KEY_PATTERN, error="Not a device id."))
     seq = fields.Int(required=True, strict=True, validate=validate.Range(min=1))
-    day_id = fields.Str(required=True, validate=validate.Regexp(DAY_ID_PATTERN, error="Not a day id."))
+    day_id = fields.Str(required=True, validate=WholeMatch(DAY_ID_PATTERN, error="Not a day id."))
     booth_id = _key(required=True)
     type = fields.Str(required=True, validate=validate.OneOf(TYPES))
     v = fields.Int(required=True, strict=True, validate=validate.Range(min=1))
     recorded_at = fields.Str(required=True, validate=_rfc3339)
-    staff = fields.Str(validate=validate.Length(min=1, max=32))
+    staff = fields.Str(validate=WholeMatch(STAFF_PATTERN, error=STAFF_REFUSED))
     payload = fields.Dict(required=True)
 
     @validates_schema(skip_on_field_errors=True)

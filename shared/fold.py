@@ -14,13 +14,13 @@ minute and the plan's key sets are what make the fold fast (README "Speed").
 """
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from shared.clock import parse_rfc3339
 from shared.events import CURRENT_VERSION, RESOLUTION, RESOLVABLE_FIELDS, VOID, upcast
+from shared.rejects import corrected_ms
 
 # Payload fields that must be catalogue keys, per type (booth_id is checked for every type).
 CHECKED_FIELDS = {
@@ -89,7 +89,6 @@ OWN_FIGURES = {"quarantined", "rejected", "voided", "voids_ignored", "resolution
 
 
 QUARANTINED, REJECTED = ("quarantined",), ("rejected",)
-EPOCH, MILLISECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(milliseconds=1)
 EFFECTS_MEMO_LIMIT = 50_000
 SCOPE_SEP = "|"
 
@@ -111,7 +110,6 @@ class PlanKeys:
         self.zone = ZoneInfo(plan.timezone)
         self.known = {field: frozenset(plan.keys(catalogue)) for field, catalogue in RESOLVABLE_FIELDS.items()}
         self._hours: dict[int, str] = {}
-        self._minutes: dict[str, int] = {}  # 'YYYY-MM-DDTHH:MM±hh:mm' -> its UTC epoch ms
         self._effects: dict[frozenset, dict] = {}  # resolutions -> FoldView.effect's memo under them
 
     def effects_memo(self, resolutions: dict) -> dict:
@@ -127,32 +125,13 @@ class PlanKeys:
 
     def hour(self, recorded_at: str, offset_ms: int) -> str:
         """The local hour of the device's time corrected by its clock offset, in exact
-        integer milliseconds. The shape laptops write (to_rfc3339: '2022-05-15T09:37:07.250+08:00')
-        costs a cached minute and two int()s; any other RFC 3339 text is parsed."""
-        if len(recorded_at) == 29 and recorded_at[19] == "." and recorded_at[26] == ":" and recorded_at[23] in "+-":
-            minute = recorded_at[:16] + recorded_at[23:]
-            minute_ms = self._minutes.get(minute)
-            if minute_ms is None:
-                minute_ms = self._minutes[minute] = _epoch_ms(f"{minute[:16]}:00{minute[16:]}")
-            at_ms = minute_ms + int(recorded_at[17:19]) * 1000 + int(recorded_at[20:23])
-        else:
-            at_ms = _epoch_ms(recorded_at)
-        quarter = (at_ms - offset_ms) // 900_000
+        integer milliseconds (shared/rejects.py: cached by the minute; raises Rejected
+        for a time outside the plausible window)."""
+        quarter = corrected_ms(recorded_at, offset_ms) // 900_000
         hour = self._hours.get(quarter)
         if hour is None:
             hour = self._hours[quarter] = f"{datetime.fromtimestamp(quarter * 900, self.zone).hour:02d}"
         return hour
-
-
-def _epoch_ms(text: str) -> int:
-    """Milliseconds since the epoch (floored) of an RFC 3339 time with an offset."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = parse_rfc3339(text)
-    if moment.tzinfo is None:  # the sync service refuses these; read one as UTC, not as this machine's zone
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - EPOCH) // MILLISECOND
 
 
 _plan_keys: dict[int, tuple] = {}

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.events import KEY_PATTERN, Envelope, Strict, _rfc3339
+from shared.events import KEY_PATTERN, Envelope, Strict, WholeMatch, _rfc3339
 
 MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 1024 * 1024
@@ -22,7 +22,7 @@ class ClockExchange(Strict):
 
 
 class PushBatch(Strict):
-    device_id = fields.Str(required=True, validate=validate.Regexp(KEY_PATTERN))
+    device_id = fields.Str(required=True, validate=WholeMatch(KEY_PATTERN))
     sent_at = fields.Str(required=True, validate=_rfc3339)
     pending = fields.Int(strict=True, validate=validate.Range(min=0))  # events not acked when sent, this batch included
     clock = fields.Nested(ClockExchange)

@@ -17,6 +17,7 @@ SCALARS = {
     "voids_ignored": 0,
     "quarantined": 0,
     "rejected": 0,
+    "rejected_by_reason": {},  # reason (shared/rejects.py REASONS) -> log entries the fold could not interpret
     "resolutions_ignored": 0,
 }
 SATISFIED = ("satisfied", "basically_satisfied")
@@ -41,6 +42,7 @@ def _finish(doc: dict) -> dict:
     if feedback["total"]:
         satisfied = sum(feedback["by_rating"].get(r, 0) for r in SATISFIED)
         feedback["satisfaction_rate"] = round(satisfied / feedback["total"], 4)
+    doc["rejected_by_reason"] = dict(sorted(doc["rejected_by_reason"].items()))
     for section in (doc["inquiries"], feedback, materials):
         for name, value in section.items():
             if isinstance(value, dict):

@@ -16,6 +16,7 @@ from central.archive import archived_day
 from central.summary.store import read_log_raw
 from shared.events import RESOLUTION
 from shared.masking import mask_payload
+from shared.rejects import stored_reason
 from shared.spreadsheet import safe_row
 
 BOM = "\ufeff"
@@ -117,6 +118,8 @@ def events_csv(redis, day_id: str, plan, chunk: int = 2000, unmasked: bool = Fal
     buffer.write(BOM)
     writer.writerow(EVENT_COLUMNS)
     for rows, (stream_id, fields) in enumerate(read_log_raw(redis, day_id, chunk), start=1):
+        if stored_reason(fields) is not None:
+            continue  # rejected by the fold: listed at /rejected, not an event of the day
         writer.writerow(event_row(stream_id, fields, labels, voided, decisions, unmasked))
         if rows % chunk == 0:
             yield buffer.getvalue().encode("utf-8")

@@ -11,6 +11,7 @@ from central.archive import archived_day
 from central.summary.build import changes_between, content_sha256, plan_template, template_figure_names
 from central.summary.figures import events_behind, position_key, void_target_ids
 from shared.events import VOID
+from shared.rejects import parse_stored, reject_reason, stored_reason
 
 CHUNK = 2000
 
@@ -29,9 +30,12 @@ return {1, unpack(redis.call('HGETALL', KEYS[1]))}
 
 
 def read_log(redis, day_id: str, until: str = "+", chunk: int = CHUNK):
-    """(position, event, offset_ms) for every log entry up to `until`, in order, chunk by chunk."""
+    """(position, event, offset_ms) for every log entry up to `until`, in order, chunk by chunk;
+    not the entries the fold rejects (shared/rejects.py): they count nowhere but 'rejected'."""
     for stream_id, fields in read_log_raw(redis, day_id, chunk, until):
-        yield stream_id, json.loads(fields["e"]), int(fields.get("off", 0))
+        event, offset = parse_stored(fields)
+        if reject_reason(event, offset) is None:
+            yield stream_id, event, offset
 
 
 def read_log_raw(redis, day_id: str, chunk: int = CHUNK, until: str = "+"):
@@ -52,7 +56,7 @@ def read_log_raw(redis, day_id: str, chunk: int = CHUNK, until: str = "+"):
 def read_voids(redis, day_id: str, until: str = "+"):
     """The void events of the log up to `until`; only entries that mention a void are parsed."""
     for _, fields in read_log_raw(redis, day_id, until=until):
-        if VOID in fields["e"]:
+        if VOID in fields.get("e", "") and stored_reason(fields) is None:
             event = json.loads(fields["e"])
             if event["type"] == VOID:
                 yield event

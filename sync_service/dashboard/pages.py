@@ -21,6 +21,7 @@ from sync_service.dashboard.chart_figures import CHARTS, read_charts
 from sync_service.dashboard.chart_svg import render_svg
 from sync_service.dashboard.i18n import STRINGS, current_lang
 from sync_service.errors import ApiError
+from sync_service.totals.rejected import rejected_for_page, stall_notice
 
 CATALOGUES = ("booths", "departments", "topics", "materials", "outcomes", "ratings")
 
@@ -107,8 +108,11 @@ def day(day_id: str):
             if closed else None}
     # matplotlib's SVG writer escapes every label it writes, so the text is safe inside the page
     svgs = {name: Markup(render_svg(chart)) for name, chart in charts.items()}
+    redis = ctx()["redis"]
     return render_template("dashboard/day.html", t=STRINGS[lang], lang=lang, boot=boot, charts=svgs,
-                           coordinator=coordinator, day_id=day_id)
+                           coordinator=coordinator, day_id=day_id,
+                           rejected=rejected_for_page(redis, day_id, plan.timezone),
+                           stalled=stall_notice(redis, day_id, plan.timezone))
 
 
 @bp.get("/days/<day_id>/charts/<name>.svg")

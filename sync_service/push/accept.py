@@ -1,5 +1,6 @@
-"""Accepting a device's batch: estimate its clock, append it atomically, note its health,
-ask for a fold. The HTTP route (push_api.py) parses and maps errors around this."""
+"""Accepting a device's batch: estimate its clock, refuse times that cannot be true,
+append it atomically, note its health in one Lua step, ask for a fold. The HTTP route
+(push_api.py) parses and maps errors around this."""
 
 import json
 import logging
@@ -11,11 +12,60 @@ from redis.exceptions import RedisError
 from central import keys
 from central.central_log import Appended
 from central.queue import request_fold
-from shared.clock import to_rfc3339
-from shared.clock_sync import ClockSample, estimate_clock_offset, is_far_off, keep_better, one_way_offset, to_ms
+from shared.clock import OUTSIDE_WINDOW, in_window, to_rfc3339
+from shared.clock_sync import (
+    SAMPLE_MAX_AGE_MS,
+    ClockSample,
+    estimate_clock_offset,
+    is_far_off,
+    keep_better,
+    one_way_offset,
+    to_ms,
+)
 from sync_service.devices.tokens import Device
 
 log_error = logging.getLogger(__name__).error
+
+
+# The device's health record and clock sample, updated together in one step: concurrent
+# pushes with one token each add their far-off events (read-modify-write in Python lost
+# three of four), last_seen only moves forward, and the clock sample kept is the best of
+# the stored one and this push's candidates (shared/clock_sync.keep_better, in Lua).
+NOTE_HEALTH = """
+local device = ARGV[1]
+local raw = redis.call('HGET', KEYS[1], device)
+local h = raw and cjson.decode(raw) or {}
+h.far_off_events = (tonumber(h.far_off_events) or 0) + tonumber(ARGV[4])
+h.booth_id = ARGV[2]
+if type(h.last_seen) ~= 'string' or ARGV[3] > h.last_seen then h.last_seen = ARGV[3] end
+if ARGV[5] ~= '' then h.pending = tonumber(ARGV[5]) end
+redis.call('HSET', KEYS[1], device, cjson.encode(h))
+local best, best_json = nil, nil
+local held = redis.call('HGET', KEYS[2], device)
+if held then best = cjson.decode(held); best_json = held end
+for i = 7, #ARGV do
+  local new = cjson.decode(ARGV[i])
+  local new_rtt, best_rtt = new.rtt_ms, best and best.rtt_ms
+  if new_rtt == cjson.null then new_rtt = nil end
+  if best_rtt == cjson.null then best_rtt = nil end
+  local take
+  if best == nil or new.at_ms - best.at_ms > tonumber(ARGV[6]) then take = true
+  elseif new_rtt == nil then take = best_rtt == nil
+  else take = best_rtt == nil or new_rtt <= best_rtt end
+  if take then best, best_json = new, ARGV[i] end
+end
+if best_json and best_json ~= held then redis.call('HSET', KEYS[2], device, best_json) end
+return 1
+"""
+
+
+class ImplausibleTimes(Exception):
+    """Events whose time, corrected by the laptop's clock offset, is outside the window:
+    {index: {'recorded_at': [message]}}, nothing stored."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -39,28 +89,39 @@ def _far_off_count(events: list[dict], appended: Appended, offset_ms: int, recei
                and is_far_off(to_ms(event["recorded_at"]), offset_ms, received_ms))
 
 
-def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms: int) -> Accepted:
-    """Append the batch (raises SeqConflict / SeqGap) and record what the push told us."""
-    day, device_id = device.day_id, device.device_id
-    with redis.pipeline(transaction=False) as pipe:
-        pipe.hget(keys.device_clock(day), device_id)
-        pipe.hget(keys.device_health(day), device_id)
-        raw_clock, raw_health = pipe.execute()
-    stored = ClockSample(**json.loads(raw_clock)) if raw_clock else None
-    clock = stored
-    for sample in _candidates(batch, received_ms):
-        clock = keep_better(clock, sample)
-    appended = log.append_batch(day, device_id, batch["events"], received_ms, offset_ms=clock.offset_ms)
-    health = json.loads(raw_health) if raw_health else {"far_off_events": 0}
-    health.update(booth_id=device.booth_id, last_seen=to_rfc3339_ms(received_ms))
+def refuse_implausible_times(events: list[dict], offset_ms: int) -> None:
+    """Raise ImplausibleTimes when an event's time, after correcting the laptop's clock,
+    lies outside the window (its own time was checked by the schema)."""
+    errors = {index: {"recorded_at": [OUTSIDE_WINDOW + " (after clock correction)"]}
+              for index, event in enumerate(events) if not in_window(to_ms(event["recorded_at"]) - offset_ms)}
+    if errors:
+        raise ImplausibleTimes(errors)
+
+
+def _note_health(redis, device: Device, batch: dict, samples: list[ClockSample], appended: Appended,
+                 far_off: int, received_ms: int) -> None:
+    pending = ""
     if "pending" in batch:
-        health["pending"] = max(0, batch["events"][0]["seq"] - 1 + batch["pending"] - appended.acked_seq)
-    health["far_off_events"] += _far_off_count(batch["events"], appended, clock.offset_ms, received_ms)
-    with redis.pipeline(transaction=False) as pipe:
-        if clock != stored:
-            pipe.hset(keys.device_clock(day), device_id, json.dumps(clock.as_dict()))
-        pipe.hset(keys.device_health(day), device_id, json.dumps(health))
-        pipe.execute()
+        pending = max(0, batch["events"][0]["seq"] - 1 + batch["pending"] - appended.acked_seq)
+    args = [device.device_id, device.booth_id, to_rfc3339_ms(received_ms), far_off, pending, SAMPLE_MAX_AGE_MS]
+    args += [json.dumps(sample.as_dict()) for sample in samples]
+    day = device.day_id
+    redis.register_script(NOTE_HEALTH)(keys=[keys.device_health(day), keys.device_clock(day)], args=args)
+
+
+def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms: int) -> Accepted:
+    """Append the batch (raises ImplausibleTimes, SeqConflict and its kinds, SeqGap) and
+    record what the push told us."""
+    day, device_id = device.day_id, device.device_id
+    raw_clock = redis.hget(keys.device_clock(day), device_id)
+    clock = ClockSample(**json.loads(raw_clock)) if raw_clock else None
+    samples = _candidates(batch, received_ms)
+    for sample in samples:
+        clock = keep_better(clock, sample)
+    refuse_implausible_times(batch["events"], clock.offset_ms)
+    appended = log.append_batch(day, device_id, batch["events"], received_ms, offset_ms=clock.offset_ms)
+    far_off = _far_off_count(batch["events"], appended, clock.offset_ms, received_ms)
+    _note_health(redis, device, batch, samples, appended, far_off, received_ms)
     if appended.accepted:
         try:
             request_fold(redis, rq_redis, day)

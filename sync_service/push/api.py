@@ -9,13 +9,13 @@ from redis.exceptions import ClusterDownError, ClusterError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from central.central_log import DayArchived, NotReplicated, SeqConflict, SeqGap
+from central.central_log import ContentConflict, DayArchived, IdTaken, NotReplicated, SeqConflict, SeqGap
 from shared.clock import now_utc, to_rfc3339
 from shared.protocol import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, PUSH_BATCH
 from sync_service.devices.auth import RateLimited, authenticate_device, rate_limited_response
 from sync_service.devices.tokens import Device
 from sync_service.errors import ApiError
-from sync_service.push.accept import accept_batch, to_rfc3339_ms
+from sync_service.push.accept import ImplausibleTimes, accept_batch, to_rfc3339_ms
 from sync_service.request_body import read_json_object
 
 bp = Blueprint("push", __name__)
@@ -70,6 +70,18 @@ def push():
     received_ms = time.time_ns() // 1_000_000
     try:
         accepted = accept_batch(ctx["redis"], ctx["rq_redis"], ctx["log"], device, batch, received_ms)
+    except ImplausibleTimes as exc:
+        raise ApiError(422, "invalid", "批次无效，未保存任何记录 / The batch is not valid; nothing was stored.",
+                       errors={"events": exc.errors}) from exc
+    except ContentConflict as exc:
+        raise ApiError(409, "conflict: content",
+                       f"第 {exc.seq} 条已收到，但内容与这次重发的不同 / seq {exc.seq} is held with other content "
+                       f"than this re-send ({exc.event_id}); re-enrol the laptop (its entries are kept).",
+                       seq=exc.seq, event_id=exc.event_id) from exc
+    except IdTaken as exc:
+        raise ApiError(409, "conflict: event_id",
+                       f"第 {exc.seq} 条的记录编号已被使用 / the event id {exc.event_id} of seq {exc.seq} "
+                       "is already in the log (one event id, one event).", seq=exc.seq, event_id=exc.event_id) from exc
     except SeqConflict as exc:
         raise ApiError(409, "seq_conflict", f"{exc}: this laptop's log differs from what the centre holds; "
                        "re-enrol the laptop (its entries are kept).",

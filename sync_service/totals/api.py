@@ -22,6 +22,7 @@ from sync_service.totals.quarantine import (
     quarantine_report,
     resolve_quarantined,
 )
+from sync_service.totals.rejected import rejected_report, stall_notice
 
 bp = Blueprint("totals", __name__)
 LIVE_RETRY_SECONDS = 5
@@ -77,6 +78,15 @@ def quarantine(day_id: str):
     plan = plan_of(day_id)
     require_coordinator(day_id)
     return jsonify(quarantine_report(ctx()["redis"], plan, day_id))
+
+
+@bp.get("/api/v1/days/<day_id>/rejected")
+def rejected(day_id: str):
+    """Log entries the fold could not interpret (shared/rejects.py), and whether the fold is stalled."""
+    plan = plan_of(day_id)
+    require_coordinator(day_id)
+    redis = ctx()["redis"]
+    return jsonify({**rejected_report(redis, day_id), "stalled": stall_notice(redis, day_id, plan.timezone)})
 
 
 @bp.post("/api/v1/days/<day_id>/quarantine/resolve")

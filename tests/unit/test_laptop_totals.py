@@ -34,3 +34,15 @@ def test_laptop_totals_match_the_central_fold_with_voids(plan):
     assert totals.why_not_voidable(events[0]["event_id"]) == "err.already_voided"
     assert totals.why_not_voidable(events[-1]["event_id"]) == "err.void_of_void"
     assert totals.why_not_voidable(events[1]["event_id"]) is None
+
+
+def test_an_entry_the_centre_would_reject_counts_only_as_rejected_on_the_laptop_too(plan):
+    from field_app.laptop_totals import LaptopTotals
+    from tests.factories import make_event
+
+    good = make_event(1, "visitor.received", recorded_at="2022-05-15T09:15:00+08:00")
+    year0 = make_event(2, "visitor.received", recorded_at="0001-01-01T00:00:00+14:00")
+    loose = make_event(3, "feedback.collected", payload={"rating": "satisfied", "hot_issue": 1})
+    doc = LaptopTotals(plan).load([good, year0, loose]).document()
+    assert (doc["visitors"], doc["feedback"]["total"], doc["rejected"]) == (3, 0, 2)
+    assert doc["rejected_by_reason"] == {"bad_payload": 1, "bad_time": 1}
