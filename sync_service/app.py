@@ -11,6 +11,7 @@ from central.config import load_config, wait_replicas
 from central.plan_store import PlanCache, PlanDir, import_all
 from central.redis_client import data_redis, rq_redis
 from central.secrets_config import read_secret, secret_key
+from sync_service.login_guard import dummy_hash
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SECRET_KEY"] = secret_key(app.config, redis)
     app.config["METRICS_TOKEN"] = app.config.get("METRICS_TOKEN") or read_secret("OPENDAY_METRICS_TOKEN")
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    dummy_hash()  # made now, so no sign-in try ever pays for it
     _trust_proxies(app, int(app.config["PROXY_HOPS"]))
     # days of OPENDAY_PLAN_DIR not yet in Redis; if Redis is not up yet the service starts and
     # answers 503, and each day is imported on first use

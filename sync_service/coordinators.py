@@ -8,11 +8,13 @@ scripts). Each account is granted a list of days and sees no other day.
 import json
 from dataclasses import dataclass
 
-from flask import current_app, request, session
-from werkzeug.security import check_password_hash, generate_password_hash
+from flask import current_app, g, request, session
+from werkzeug.security import generate_password_hash
 
 from central import keys
+from sync_service.basic_csrf import refuse_forged_basic_write
 from sync_service.errors import ApiError
+from sync_service.login_guard import basic_sign_in, password_matches
 
 ORGANISER, COORDINATOR = "organiser", "coordinator"
 
@@ -31,15 +33,23 @@ class Coordinator:
         return self.is_organiser or day_id in self.days or "*" in self.days
 
 
+def role_of(record: dict) -> str:
+    """An account record's role ('admin': true is how an organiser was first written)."""
+    return record.get("role") or (ORGANISER if record.get("admin") else COORDINATOR)
+
+
 def _account(username: str, record: dict) -> Coordinator:
-    return Coordinator(username, tuple(record["days"]), record.get("role", COORDINATOR))
+    return Coordinator(username, tuple(record["days"]), role_of(record))
 
 
-def add_coordinator(redis, username: str, password: str, days: list[str], role: str = COORDINATOR) -> Coordinator:
-    """Create or replace an account; `days` may contain '*' for every day."""
+def add_coordinator(redis, username: str, password: str, days: list[str], role: str = COORDINATOR,
+                    admin: bool = False) -> Coordinator:
+    """Create or replace an account; `days` may contain '*' for every day; `admin` is
+    role=ORGANISER."""
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
-    record = {"password_hash": generate_password_hash(password), "days": sorted(set(days)), "role": role}
+    record = {"password_hash": generate_password_hash(password), "days": sorted(set(days)),
+              "role": ORGANISER if admin else role}
     redis.hset(keys.COORDINATORS, username, json.dumps(record))
     return _account(username, record)
 
@@ -50,14 +60,15 @@ def get_coordinator(redis, username: str) -> Coordinator | None:
 
 
 def check_credentials(redis, username: str, password: str) -> Coordinator | None:
+    """The account if the password is right (one scrypt, known user or not; no throttle:
+    requests go through login_guard.py)."""
+    return get_coordinator(redis, username) if password_matches(redis, username, password) else None
+
+
+def is_organiser(redis, username: str) -> bool:
+    """An organiser's account (may export personal data unmasked)."""
     raw = redis.hget(keys.COORDINATORS, username or "")
-    if raw is None:
-        generate_password_hash(password or "")  # same cost for unknown users: no timing oracle
-        return None
-    record = json.loads(raw)
-    if not check_password_hash(record["password_hash"], password or ""):
-        return None
-    return _account(username, record)
+    return bool(raw and role_of(json.loads(raw)) == ORGANISER)
 
 
 def current_coordinator() -> Coordinator | None:
@@ -66,9 +77,14 @@ def current_coordinator() -> Coordinator | None:
     if username := session.get("coordinator"):
         return get_coordinator(redis, username)
     auth = request.authorization
-    if auth and auth.type == "basic":
-        return check_credentials(redis, auth.username, auth.password)
-    return None
+    if not auth or auth.type != "basic":
+        return None
+    if "basic_coordinator" not in g:  # one try per request, however many checks it makes
+        refuse_forged_basic_write()  # before the credentials are used (basic_csrf.py)
+        username = basic_sign_in(redis, current_app.config["SECRET_KEY"], auth.username or "",
+                                 auth.password or "", request.remote_addr or "-")
+        g.basic_coordinator = get_coordinator(redis, username) if username else None
+    return g.basic_coordinator
 
 
 def require_coordinator(day_id: str | None = None) -> Coordinator:
@@ -80,7 +96,6 @@ def require_coordinator(day_id: str | None = None) -> Coordinator:
         raise ApiError(403, "forbidden", f"账号 {coordinator.username} 无权查看 {day_id} / "
                        f"Coordinator {coordinator.username} is not granted day {day_id}.")
     return coordinator
-
 
 
 def require_organiser() -> Coordinator:

@@ -9,7 +9,7 @@ import json
 from redis.exceptions import WatchError
 
 from central import keys
-from sync_service.coordinators import COORDINATOR, ORGANISER
+from sync_service.coordinators import COORDINATOR, ORGANISER, role_of
 
 ROLES = (ORGANISER, COORDINATOR)
 
@@ -24,7 +24,7 @@ class AccountRefused(Exception):
 
 def list_accounts(redis) -> list[dict]:
     rows = sorted(redis.hgetall(keys.COORDINATORS).items())
-    return [{"username": name, "role": json.loads(raw).get("role", COORDINATOR), "days": json.loads(raw)["days"]}
+    return [{"username": name, "role": role_of(json.loads(raw)), "days": json.loads(raw)["days"]}
             for name, raw in rows]
 
 
@@ -37,7 +37,7 @@ def _update(redis, username: str, change) -> dict:
                 accounts = {n: json.loads(r) for n, r in pipe.hgetall(keys.COORDINATORS).items()}
                 if username not in accounts:
                     raise AccountRefused(404, "username", f"没有账号 {username} / No account {username}.")
-                organisers = [n for n, r in accounts.items() if r.get("role") == ORGANISER]
+                organisers = [n for n, r in accounts.items() if role_of(r) == ORGANISER]
                 record = change(dict(accounts[username]), organisers)
                 pipe.multi()
                 pipe.hset(keys.COORDINATORS, username, json.dumps(record))
@@ -56,12 +56,12 @@ def set_role(redis, username: str, role: str, by: str) -> dict:
                              f"The role must be one of {', '.join(ROLES)}.")
 
     def change(record, organisers):
-        if role == COORDINATOR and record.get("role") == ORGANISER:
+        if role == COORDINATOR and role_of(record) == ORGANISER:
             if username == by:
                 raise AccountRefused(409, "role", "不能降低自己的角色 / You cannot demote yourself.")
             if organisers == [username]:
                 raise AccountRefused(409, "role", "这是最后一位组织者 / This is the last organiser.")
-        return {**record, "role": role}
+        return {**{k: v for k, v in record.items() if k != "admin"}, "role": role}
 
     return _update(redis, username, change)
 
