@@ -147,7 +147,7 @@ def test_an_organiser_sets_up_a_day_from_excel_and_a_topic_added_mid_day_reaches
             resolved = coordinator.locator('tr[data-resolved="topic:yanglao"]')
             expect(resolved).to_contain_text("计划新增此项后计入 plan v2")
 
-            closed = requests.post(f"{url}/api/v1/days/{DAY}/close", auth=GU, timeout=10)
+            closed = requests.post(f"{url}/api/v1/days/{DAY}/close", auth=GU, timeout=10, json={})
             assert closed.status_code in (200, 202), closed.text
             wait_until(lambda: requests.get(f"{url}/api/v1/days/{DAY}/summary", auth=GU, timeout=10).ok,
                        timeout=60, message="summary made")
