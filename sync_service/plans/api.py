@@ -63,7 +63,7 @@ def _expected_version() -> int:
     if not request.headers.get("If-Match"):
         raise ApiError(428, "if_match_required", "请带上 If-Match(当前版本号)/ Send If-Match with the version you "
                        "edited, so nobody's change is overwritten.", errors={"If-Match": ["required"]})
-    tags = list(request.if_match)
+    tags = [tag or "" for tag in request.if_match]  # werkzeug reads '""' as None
     if len(tags) != 1 or not (tags[0].isascii() and tags[0].isdigit()):  # '²' is a digit to str.isdigit
         raise ApiError(412, "stale", "If-Match 须为一个版本号 / If-Match must name one version.")
     return int(tags[0])

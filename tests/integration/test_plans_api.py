@@ -234,6 +234,6 @@ def test_a_key_in_the_plan_with_entries_still_waiting_can_be_mapped_to_itself(re
 
 def test_an_if_match_that_is_no_version_number_is_412_not_a_crash(api):
     raw, _ = _current(api)
-    for tag in ('"²"', '"1", "2"', "*", '"v1"'):
+    for tag in ('"²"', '"1", "2"', "*", '"v1"', '""'):
         answer = api.put(f"/api/v1/days/{DAY}/plan", json=raw, auth=GU, headers={"If-Match": tag})
         assert answer.status_code == 412, (tag, answer.status_code)
