@@ -176,3 +176,14 @@ def write_latest(result: dict, path: Path = LATEST) -> None:
 
 def load_latest(path: Path = LATEST) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def add_figures(rows: list[dict], path: Path = LATEST, readme: Path = README) -> None:
+    """Put figures measured outside bench/run (the cluster scale run) into latest.json, each
+    replacing the row of the same name, and rewrite the performance table."""
+    result = load_latest(path)
+    names = {row["name"] for row in rows}
+    kept = [f for f in result["figures"] if f["name"] not in names]
+    result["figures"] = kept + [check_figure(r, "add") for r in rows]
+    write_latest(result, path)
+    rewrite_readme(result, readme)

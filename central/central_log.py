@@ -11,14 +11,20 @@ lastMutationID pattern), so "acked" and "stored" can never disagree.
 """
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 import orjson
+from redis.exceptions import AskError, ClusterDownError, MovedError, ReadOnlyError, TryAgainError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from central import keys
+from central.redis_client import is_cluster, node_client
 
 APPEND_BATCH = """
 local log, acked_key, seq_ids, eidx = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+if redis.call('EXISTS', KEYS[5]) == 1 then return {'archived'} end
 local device, rt, off = ARGV[1], ARGV[2], ARGV[3]
 local acked = tonumber(redis.call('HGET', acked_key, device) or '0')
 local expect = acked + 1
@@ -99,21 +105,45 @@ class SeqGap(Exception):
         self.expected, self.got = expected, got
 
 
+class DayArchived(Exception):
+    """The day has been archived out of Redis; `openday restore` brings it back first."""
+
+
+class NotReplicated(Exception):
+    """WAIT saw fewer replicas take the batch than required: it is stored on the primary but
+    not yet acknowledged (a failover now could lose it); the laptop's retry is idempotent."""
+
+    def __init__(self, replicas: int, wanted: int):
+        super().__init__(f"{replicas} of {wanted} replicas confirmed the batch")
+        self.replicas, self.wanted = replicas, wanted
+
+
+# A cluster that is failing over answers with these for a moment; the append is retried
+# on the new map (safe: the script skips what it already holds).
+TOPOLOGY_ERRORS = (MovedError, AskError, TryAgainError, ClusterDownError, RedisConnectionError, RedisTimeoutError,
+                   ReadOnlyError)
+
+
 class CentralLog:
-    def __init__(self, redis):
+    def __init__(self, redis, wait_replicas: int = 0, wait_timeout_ms: int = 500):
         self.redis = redis
+        self.wait_replicas, self.wait_timeout_ms = wait_replicas, wait_timeout_ms
         self._append = redis.register_script(APPEND_BATCH)
 
     def append_batch(self, day_id: str, device_id: str, events: list[dict], received_ms: int, offset_ms: int = 0):
         """Append a device's consecutive events; raises SeqConflict, ContentConflict, IdTaken
-        or SeqGap, else Appended."""
+        or SeqGap, else Appended. With wait_replicas, answers only once WAIT saw that many
+        replicas hold it (else NotReplicated)."""
         args = [device_id, received_ms, offset_ms]
         for event in events:
             body = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
             args += [event["seq"], event["event_id"], body, content_digest(body)]
-        day_keys = [keys.log(day_id), keys.acked(day_id), keys.seq_ids(day_id), keys.event_index(day_id)]
-        answer = self._append(keys=day_keys, args=args)
+        day_keys = [keys.log(day_id), keys.acked(day_id), keys.seq_ids(day_id), keys.event_index(day_id),
+                    keys.archived(day_id)]
+        answer, replicas = self._run(day_keys, args)
         kind = answer[0]
+        if kind == "archived":
+            raise DayArchived(day_id)
         if kind == "conflict":
             raise SeqConflict(int(answer[1]), answer[2], answer[3])
         if kind == "content":
@@ -122,9 +152,29 @@ class CentralLog:
             raise IdTaken(int(answer[1]), answer[2])
         if kind == "gap":
             raise SeqGap(int(answer[1]), int(answer[2]))
+        if replicas < self.wait_replicas:
+            raise NotReplicated(replicas, self.wait_replicas)
         if int(answer[2]):
             self.redis.sadd(keys.DAYS, day_id)
         return Appended(int(answer[1]), int(answer[2]), int(answer[3]))
+
+    def _run(self, day_keys: list[str], args: list) -> tuple[list, int]:
+        """The append script and, when replicas are wanted, WAIT on the same connection."""
+        if not self.wait_replicas:
+            return self._append(keys=day_keys, args=args), 0
+        for attempt in range(4):
+            try:
+                with node_client(self.redis, day_keys[0]).pipeline(transaction=False) as pipe:
+                    self._append(keys=day_keys, args=args, client=pipe)
+                    pipe.execute_command("WAIT", self.wait_replicas, self.wait_timeout_ms)
+                    answer, replicas = pipe.execute()
+                return answer, int(replicas)
+            except TOPOLOGY_ERRORS:
+                if attempt == 3 or not is_cluster(self.redis):
+                    raise
+                time.sleep(0.25 * (attempt + 1))
+                self.redis.nodes_manager.initialize()  # learn who holds the slot now
+        raise AssertionError("unreachable")
 
     def acked_seq(self, day_id: str, device_id: str) -> int:
         return int(self.redis.hget(keys.acked(day_id), device_id) or 0)

@@ -1,7 +1,9 @@
 """Every Redis key OpenDay uses, declared once.
 
 A day's keys share the hash tag `{day_id}` so the whole day lives on one Redis Cluster
-slot and one Lua script or MULTI may touch them all.
+slot and one Lua script or MULTI may touch them all. Keys enrolment writes together
+(device tokens, enrollment codes, each day's device registry) share the tag `{enrol}`.
+Every other global key stands alone and is only ever touched by one-key commands.
 """
 
 
@@ -99,7 +101,8 @@ def updates_channel(day_id: str) -> str:
     return _day(day_id, "updates")
 
 
-DEVICE_TOKENS = "od:device-tokens"  # Hash: sha256(token) -> JSON {device_id, booth_id, day_id}
+ENROL_TAG = "{enrol}"  # hash tag of the keys enrolment changes together (one Cluster slot)
+DEVICE_TOKENS = f"od:{ENROL_TAG}:device-tokens"  # Hash: sha256(token) -> JSON {device_id, booth_id, day_id}
 DAYS = "od:days"  # Set: day ids that have a log
 COORDINATORS = "od:coordinators"  # Hash: username -> JSON {password_hash, days}
 SECRET_KEY = "od:secret-key"  # String: session signing key, for `openday dev` only (secrets_config.py)
@@ -129,6 +132,12 @@ def closed(day_id: str) -> str:
     return _day(day_id, "closed")
 
 
+def archived(day_id: str) -> str:
+    """String: JSON {archived_at, entries, folder} while the day lives in archive files
+    (OPENDAY_ARCHIVE_DIR/<day>/) instead of Redis; pushes to it are refused. See archive.py."""
+    return _day(day_id, "archived")
+
+
 def summary_versions(day_id: str) -> str:
     """List: summary versions, oldest first; element i is version i+1 as JSON
     {version, position, sha256, created_at, changes, content}. Appended only."""
@@ -150,8 +159,10 @@ def summary_requested(day_id: str) -> str:
 
 def devices(day_id: str) -> str:
     """Hash: device id -> JSON {device_id, booth_id, day_id, label, enrolled_at, revoked_at, tokens
-    (sha256 of each token issued to it)}: the day's enrolled laptops."""
-    return _day(day_id, "devices")
+    (sha256 of each token issued to it)}: the day's enrolled laptops. In the enrolment slot
+    ({enrol}), not the day's: issuing a token writes it, the token index and a code's use
+    in one transaction, which a Redis Cluster allows only within one slot."""
+    return f"od:{ENROL_TAG}:devices:{day_id}"
 
 
 def device_health(day_id: str) -> str:
@@ -168,7 +179,7 @@ def device_clock(day_id: str) -> str:
 
 # Hash: scrypt hash of a code (8 chars, no dash; enrollment.code_field) -> JSON {id (random, listed), day_id,
 # booth_id, expires_at, uses_left, created_by, created_at}; deleted when revoked. The code itself is never kept.
-ENROLLMENT_CODES = "od:enrollment-codes"
+ENROLLMENT_CODES = f"od:{ENROL_TAG}:enrollment-codes"
 
 
 def push_rate(token_digest: str, second: int) -> str:

@@ -25,8 +25,9 @@ class DayCollector:
     openday_devices_seen and openday_fold_oldest_unfolded_age_seconds per day;
     openday_queue_depth of the fold queue; openday_fold_failures_total."""
 
-    def __init__(self, redis):
+    def __init__(self, redis, rq_redis=None):
         self.redis = redis  # decode_responses=True
+        self.rq_redis = rq_redis if rq_redis is not None else redis  # the queue is on RQ's own Redis
 
     def collect(self):
         log = GaugeMetricFamily("openday_log_entries", "Entries in the day's central log.", labels=["day"])
@@ -41,8 +42,8 @@ class DayCollector:
                 pipe.xlen(keys.log(day))
                 pipe.hget(keys.totals(day), FOLDED)
                 pipe.hlen(keys.acked(day))
-            pipe.llen(f"rq:queue:{QUEUE_NAME}")
             answers = pipe.execute()
+        answers.append(self.rq_redis.llen(f"rq:queue:{QUEUE_NAME}"))
         for index, day in enumerate(days):
             length, done, seen = answers[index * 3:index * 3 + 3]
             done = int(done or 0)
@@ -88,19 +89,18 @@ def serve_worker_metrics(port: int, redis, rq_redis, worker_key, host: str = "12
     """Serve /metrics for a worker on its own port (a daemon thread of the worker's main process);
     `worker_key()` names the RQ worker running now."""
     registry = CollectorRegistry()
-    registry.register(DayCollector(redis))
+    registry.register(DayCollector(redis, rq_redis))
     registry.register(WorkerCollector(rq_redis, worker_key))
     return start_http_server(port, addr=host, registry=registry)
 
 
 def serve_metrics_if_configured(rq_redis, worker_key) -> None:
     """OPENDAY_METRICS_PORT (and OPENDAY_METRICS_HOST, default 127.0.0.1) give the worker a /metrics port."""
-    from redis import Redis
-
     from central.config import load_config
+    from central.redis_client import data_redis
 
     port = int(os.environ.get("OPENDAY_METRICS_PORT") or 0)
     if port:
-        redis = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+        redis = data_redis(load_config())
         host = os.environ.get("OPENDAY_METRICS_HOST", "127.0.0.1")
         serve_worker_metrics(port, redis, rq_redis, worker_key, host)

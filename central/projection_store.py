@@ -10,10 +10,9 @@ projection's hashes are canonical: the same log gives the same keys, byte for by
 
 import weakref
 
-from redis import ConnectionPool, Redis
-
 from central import keys
 from central.chunk import ChunkChanges
+from central.redis_client import bytes_twin
 
 # For each event id: whether it is voided, and its log entry (sid, body, off, rt) if any.
 LOOKUP_EVENTS = """
@@ -87,21 +86,21 @@ def _items(values: list) -> list:
     return [len(values), *values]
 
 
-_byte_clients: "weakref.WeakKeyDictionary[ConnectionPool, Redis]" = weakref.WeakKeyDictionary()
+_byte_clients: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def byte_client(redis: Redis) -> Redis:
-    """A client of the same server whose replies stay bytes, and whose XRANGE replies stay
+def byte_client(redis):
+    """A client of the same data whose replies stay bytes, and whose XRANGE replies stay
     the nested lists hiredis parsed. The log's bodies are UTF-8 JSON: orjson parses a
     chunk of them from bytes about three times faster than from str (no decode, no
-    re-encode), and decoding each field would cost as much again. One per connection pool."""
-    pool = redis.connection_pool
-    client = _byte_clients.get(pool)
+    re-encode), and decoding each field would cost as much again. One per connection pool
+    (per cluster client in cluster mode, where XRANGE rows may come back as dicts)."""
+    owner = getattr(redis, "connection_pool", redis)
+    client = _byte_clients.get(owner)
     if client is None:
-        kwargs = {**pool.connection_kwargs, "decode_responses": False}
-        client = Redis(connection_pool=ConnectionPool(connection_class=pool.connection_class, **kwargs))
+        client = bytes_twin(redis)
         client.set_response_callback("XRANGE", lambda response, **_: response)
-        _byte_clients[pool] = client
+        _byte_clients[owner] = client
     return client
 
 
@@ -128,6 +127,8 @@ class ProjectionStore:
             epoch, resolved, rows = pipe.execute()
         flat = []
         for sid, f in rows:
+            if isinstance(f, dict):  # a cluster node's own XRANGE callback made it a dict
+                f = [x for pair in f.items() for x in pair]
             if len(f) == 8 and f[0] == b"e" and f[4] == b"rt" and f[6] == b"off":  # as central_log appends them
                 flat += (sid.decode(), f[1], f[7], f[5])
             else:

@@ -59,7 +59,7 @@ def worker(burst: bool) -> None:
     from central.config import load_config
     from worker.runner import run_worker
 
-    run_worker(load_config()["REDIS_URL"], burst,
+    run_worker(load_config(), burst,
                maintenance_seconds=int(os.environ.get("OPENDAY_MAINTENANCE_SECONDS", 60)),
                catchup_seconds=float(os.environ.get("OPENDAY_CATCHUP_SECONDS", 2)))
 
@@ -110,14 +110,13 @@ def device() -> None:
 @click.option("--device-id", required=True)
 def device_register(day_id: str, booth_id: str, device_id: str) -> None:
     """Issue a token for a laptop; prints JSON with the token (shown once)."""
-    from redis import Redis
-
     from central.config import load_config
+    from central.redis_client import data_redis
     from openday.plans import booth_of_day
     from sync_service.devices.tokens import Device, register_device
 
     booth_of_day(day_id, booth_id)
-    redis_client = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+    redis_client = data_redis(load_config())
     token = register_device(redis_client, Device(device_id, booth_id, day_id))
     click.echo(json.dumps({"device_id": device_id, "booth_id": booth_id, "day_id": day_id, "token": token}))
 
@@ -133,16 +132,15 @@ def coordinator() -> None:
 @click.password_option(envvar="OPENDAY_COORDINATOR_PASSWORD")
 def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None:
     """Create or replace a coordinator account granted the given days."""
-    from redis import Redis
-
     from central.config import load_config
+    from central.redis_client import data_redis
     from openday.plans import plan_for_day
     from sync_service.coordinators import add_coordinator
 
     for day_id in days:
         if day_id != "*":
             plan_for_day(day_id)
-    redis_client = Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+    redis_client = data_redis(load_config())
     try:
         account = add_coordinator(redis_client, username, password, list(days))
     except ValueError as exc:
@@ -150,12 +148,15 @@ def coordinator_add(username: str, days: tuple[str, ...], password: str) -> None
     click.echo(f"coordinator {account.username}: days {', '.join(account.days)}")
 
 
+from openday.archive_cli import archive_command, restore_command  # noqa: E402
 from openday.close_day import close_day_command  # noqa: E402 - subcommands in their own modules
 from openday.healthcheck import healthcheck_command  # noqa: E402
 from openday.simulate.command import simulate  # noqa: E402 - subcommands registered after the group
 
 main.add_command(simulate)
 main.add_command(close_day_command)
+main.add_command(archive_command)  # openday archive DAY | --due
+main.add_command(restore_command)  # openday restore DAY
 main.add_command(enrollment_code)
 device.add_command(revoke_device_command)
 main.add_command(rebuild_command)  # openday rebuild --day D

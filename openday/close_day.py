@@ -10,15 +10,13 @@ import click
 @click.option("--by", "closed_by", default="cli", show_default=True, help="Who closes it (kept in the record).")
 def close_day_command(day_id: str, closed_by: str) -> None:
     """Close a day: record the log position, queue the summary job. Late events still count."""
-    from redis import Redis
-
     from central.config import load_config
-    from central.queue import rq_connection
+    from central.redis_client import data_redis, rq_redis
     from central.summary.versions import close_and_summarize
     from openday.plans import plan_for_day
 
     plan_for_day(day_id)
     config = load_config()
-    redis = Redis.from_url(config["REDIS_URL"], decode_responses=True)
-    record, newly = close_and_summarize(redis, rq_connection(config["REDIS_URL"]), day_id, closed_by)
+    redis = data_redis(config)
+    record, newly = close_and_summarize(redis, rq_redis(config), day_id, closed_by)
     click.echo(json.dumps({"day_id": day_id, "already_closed": not newly, **record}, ensure_ascii=False))

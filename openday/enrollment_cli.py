@@ -11,11 +11,10 @@ from shared.protocol import MAX_CODE_USES as MAX_USES
 
 
 def _redis():
-    from redis import Redis
-
     from central.config import load_config
+    from central.redis_client import data_redis
 
-    return Redis.from_url(load_config()["REDIS_URL"], decode_responses=True)
+    return data_redis(load_config())
 
 
 @click.group("enrollment-code")

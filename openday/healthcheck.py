@@ -16,12 +16,11 @@ def check_url(url: str) -> str | None:
 
 
 def check_redis() -> str | None:
-    """Redis answers this service's own user (a worker's health)."""
-    from redis import Redis
-
+    """Redis answers this service's own user (a worker's health); the cluster's, when clustered."""
     from central.config import load_config
+    from central.redis_client import data_redis
 
-    return None if Redis.from_url(load_config()["REDIS_URL"], socket_timeout=4).ping() else "redis: no PONG"
+    return None if data_redis(load_config(), socket_timeout=4).ping() else "redis: no PONG"
 
 
 @click.command("healthcheck")

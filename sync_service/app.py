@@ -1,12 +1,11 @@
 """The sync service's one wiring place: config, Redis, the central log, routes."""
 
 from flask import Flask
-from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from central.central_log import CentralLog
-from central.config import load_config
-from central.queue import rq_connection
+from central.config import load_config, wait_replicas
+from central.redis_client import data_redis, rq_redis
 from central.secrets_config import read_secret, secret_key
 from shared.plan import load_plans
 
@@ -17,15 +16,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("OPENDAY")
     app.config.update(config or {})
 
-    redis = Redis.from_url(app.config["REDIS_URL"], decode_responses=True)
+    redis = data_redis(app.config)
     app.config["SECRET_KEY"] = secret_key(app.config, redis)
     app.config["METRICS_TOKEN"] = app.config.get("METRICS_TOKEN") or read_secret("OPENDAY_METRICS_TOKEN")
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     _trust_proxies(app, int(app.config["PROXY_HOPS"]))
     app.extensions["openday"] = {
         "redis": redis,
-        "rq_redis": rq_connection(app.config["REDIS_URL"]),
-        "log": CentralLog(redis),
+        "rq_redis": rq_redis(app.config),
+        "log": CentralLog(redis, wait_replicas(app.config), int(app.config["WAIT_TIMEOUT_MS"])),
         "plans": load_plans(app.config["PLAN_DIR"]),
     }
 

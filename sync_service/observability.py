@@ -100,7 +100,8 @@ def metrics():
     else:
         counters = REGISTRY
     days = CollectorRegistry()
-    days.register(DayCollector(current_app.extensions["openday"]["redis"]))
+    extensions = current_app.extensions["openday"]
+    days.register(DayCollector(extensions["redis"], extensions["rq_redis"]))
     return Response(generate_latest(counters) + generate_latest(days), mimetype=CONTENT_TYPE_LATEST)
 
 

@@ -13,11 +13,10 @@ commits only on top of the checkpoint it read.
 import logging
 import threading
 
-from redis import Redis
-
 from central import keys
 from central.chunk import position
-from central.queue import queue, request_fold, rq_connection
+from central.queue import queue, request_fold
+from central.redis_client import data_redis, rq_redis
 
 log = logging.getLogger(__name__)
 
@@ -61,19 +60,19 @@ def catch_up_once(redis, rq_redis, seen: dict[str, str]) -> list[str]:
     return queued
 
 
-def run_catchup(redis_url: str, interval: float, stop: threading.Event) -> None:
-    redis, rq_redis, seen = Redis.from_url(redis_url, decode_responses=True), rq_connection(redis_url), {}
+def run_catchup(config: dict, interval: float, stop: threading.Event) -> None:
+    redis, rq, seen = data_redis(config), rq_redis(config), {}
     while not stop.wait(interval):
         try:
-            for day_id in catch_up_once(redis, rq_redis, seen):
+            for day_id in catch_up_once(redis, rq, seen):
                 log.info("catch-up queued a fold of %s", day_id)
         except Exception:  # Redis away for a moment: try again next tick
             log.exception("catch-up tick failed")
 
 
-def start_catchup(redis_url: str, interval: float) -> threading.Event:
+def start_catchup(config: dict, interval: float) -> threading.Event:
     """Start the loop in a daemon thread; set the returned event to stop it."""
     stop = threading.Event()
     if interval > 0:
-        threading.Thread(target=run_catchup, args=(redis_url, interval, stop), name="catch-up", daemon=True).start()
+        threading.Thread(target=run_catchup, args=(config, interval, stop), name="catch-up", daemon=True).start()
     return stop

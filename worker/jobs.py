@@ -2,12 +2,11 @@
 
 import os
 
-from redis import Redis
-
 from central import keys
 from central.config import load_config
 from central.fold_health import clear_fold_failure, fold_due, note_fold_failure
 from central.projection import CHUNK, fold_to_end
+from central.redis_client import data_redis
 from central.summary.versions import make_version, request_summary_if_closed
 from shared.plan import load_plans
 
@@ -18,7 +17,7 @@ def _context():
     config = load_config()
     if not _plans:
         _plans.update(load_plans(config["PLAN_DIR"]))
-    return Redis.from_url(config["REDIS_URL"], decode_responses=True), _plans
+    return data_redis(config), _plans
 
 
 def preload() -> None:

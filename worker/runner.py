@@ -13,13 +13,13 @@ import logging
 import signal
 import time
 
-from redis import Redis
 from redis.exceptions import RedisError
 from rq import Worker
 from rq.serializers import JSONSerializer
 
 from central.metrics import serve_metrics_if_configured
-from central.queue import queue, rq_connection
+from central.queue import queue
+from central.redis_client import data_redis, rq_redis
 from worker.catchup import queue_catch_up_folds, start_catchup
 from worker.jobs import preload as preload_jobs
 
@@ -36,11 +36,11 @@ class StoppableWorker(Worker):
         super().request_stop(signum, frame)
 
 
-def run_worker(redis_url: str, burst: bool = False, maintenance_seconds: int = 60,
+def run_worker(config: dict, burst: bool = False, maintenance_seconds: int = 60,
                catchup_seconds: float = 2.0) -> None:
-    redis, connection = Redis.from_url(redis_url, decode_responses=True), rq_connection(redis_url)
+    redis, connection = data_redis(config), rq_redis(config)
     queue_catch_up_folds(redis, connection)
-    start_catchup(redis_url, catchup_seconds)
+    start_catchup(config, catchup_seconds)
     preload_jobs()  # plans and job code loaded once, inherited by every work horse
     running: list[Worker] = []
     serve_metrics_if_configured(connection, lambda: running[-1].key)  # OPENDAY_METRICS_PORT

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import orjson
 
 from central import keys
+from central.archive import archived_day
 from central.summary.store import read_log_raw
 from shared.events import RESOLUTION
 from shared.rejects import stored_reason
@@ -101,8 +102,10 @@ def events_csv(redis, day_id: str, plan, chunk: int = 2000):
     """Yield the events CSV as UTF-8 byte chunks, one XRANGE chunk at a time.
 
     `voided_by` comes from the live projection (the voids it has folded so far)."""
-    voided, labels = redis.hgetall(keys.voided(day_id)), _Labels(plan)
-    decisions = (redis.hgetall(keys.resolutions(day_id)), redis.hgetall(keys.quarantine(day_id)))
+    archive = archived_day(redis, day_id)
+    read_hash = archive.hash if archive else redis.hgetall  # an archived day's hashes are in its state file
+    voided, labels = read_hash(keys.voided(day_id)), _Labels(plan)
+    decisions = (read_hash(keys.resolutions(day_id)), read_hash(keys.quarantine(day_id)))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)

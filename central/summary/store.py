@@ -7,6 +7,7 @@ import secrets
 from redis import WatchError
 
 from central import keys
+from central.archive import archived_day
 from central.summary.build import changes_between, content_sha256, plan_template, template_figure_names
 from central.summary.figures import events_behind, position_key, void_target_ids
 from shared.events import VOID
@@ -31,20 +32,18 @@ return {1, unpack(redis.call('HGETALL', KEYS[1]))}
 def read_log(redis, day_id: str, until: str = "+", chunk: int = CHUNK):
     """(position, event, offset_ms) for every log entry up to `until`, in order, chunk by chunk;
     not the entries the fold rejects (shared/rejects.py): they count nowhere but 'rejected'."""
-    start = "-"
-    while True:
-        entries = redis.xrange(keys.log(day_id), start, until, count=chunk)
-        for stream_id, fields in entries:
-            event, offset = parse_stored(fields)
-            if reject_reason(event, offset) is None:
-                yield stream_id, event, offset
-        if len(entries) < chunk:
-            return
-        start = f"({entries[-1][0]}"
+    for stream_id, fields in read_log_raw(redis, day_id, chunk, until):
+        event, offset = parse_stored(fields)
+        if reject_reason(event, offset) is None:
+            yield stream_id, event, offset
 
 
 def read_log_raw(redis, day_id: str, chunk: int = CHUNK, until: str = "+"):
-    """Raw stream entries (stream id, fields) in chunks: for exports that stream."""
+    """Raw stream entries (stream id, fields) in chunks: for exports that stream. An
+    archived day's come from its archive file."""
+    if archive := archived_day(redis, day_id):
+        yield from archive.log_entries(until=until)
+        return
     start = "-"
     while True:
         entries = redis.xrange(keys.log(day_id), start, until, count=chunk)
@@ -74,6 +73,8 @@ def events_behind_figure(redis, day_id: str, plan, figure: str, content: dict) -
 
 def log_end(redis, day_id: str) -> str:
     """The stream id of the last log entry, or '0-0' for an empty log."""
+    if archive := archived_day(redis, day_id):
+        return archive.manifest()["last_position"]
     last = redis.xrevrange(keys.log(day_id), count=1)
     return last[0][0] if last else "0-0"
 
@@ -106,7 +107,8 @@ def close_day(redis, day_id: str, closed_by: str, closed_at: str) -> tuple[dict,
 
 
 def closed_record(redis, day_id: str) -> dict | None:
-    record = redis.hgetall(keys.closed(day_id))
+    archive = archived_day(redis, day_id)
+    record = archive.hash(keys.closed(day_id)) if archive else redis.hgetall(keys.closed(day_id))
     return record or None
 
 
@@ -124,15 +126,25 @@ def put_template(redis, plan, template: dict) -> dict:
     return template
 
 
+def _raw_versions(redis, day_id: str) -> list[str]:
+    if archive := archived_day(redis, day_id):
+        return archive.summary_versions()
+    return redis.lrange(keys.summary_versions(day_id), 0, -1)
+
+
 def list_versions(redis, day_id: str) -> list[dict]:
-    return [json.loads(raw) for raw in redis.lrange(keys.summary_versions(day_id), 0, -1)]
+    return [json.loads(raw) for raw in _raw_versions(redis, day_id)]
 
 
 def get_version(redis, day_id: str, version: int | None = None) -> dict | None:
     index = -1 if version is None else version - 1
     if version is not None and version < 1:
         return None
-    raw = redis.lindex(keys.summary_versions(day_id), index)
+    if archive := archived_day(redis, day_id):
+        versions = archive.summary_versions()
+        raw = versions[index] if -len(versions) <= index < len(versions) else None
+    else:
+        raw = redis.lindex(keys.summary_versions(day_id), index)
     return json.loads(raw) if raw else None
 
 
@@ -142,7 +154,7 @@ def append_version(redis, day_id: str, content: dict, created_at: str) -> tuple[
     key = keys.summary_versions(day_id)
     sha = content_sha256(content)
     while True:
-        with redis.pipeline() as pipe:
+        with redis.pipeline(transaction=True) as pipe:
             try:
                 pipe.watch(key)
                 raw = pipe.lindex(key, -1)

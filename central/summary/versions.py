@@ -5,7 +5,8 @@ from rq import Retry
 
 from central import keys
 from central.config import load_config
-from central.queue import queue, rq_connection
+from central.queue import queue
+from central.redis_client import rq_redis
 from central.summary.build import build_content
 from central.summary.figures import void_target_ids
 from central.summary.store import (
@@ -50,7 +51,7 @@ def request_summary_if_closed(redis, day_id: str) -> bool:
     """Called after a fold: events that arrive after closing make a new summary version."""
     if not redis.exists(keys.closed(day_id)):
         return False
-    return request_summary(redis, rq_connection(load_config()["REDIS_URL"]), day_id)
+    return request_summary(redis, rq_redis(load_config()), day_id)
 
 
 def close_and_summarize(redis, rq_redis, day_id: str, closed_by: str) -> tuple[dict, bool]:

@@ -5,9 +5,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from redis import Redis
-
 from central import keys
+from central.config import load_config
+from central.redis_client import data_redis
 from openday.simulate import check, truth
 from openday.simulate.drivers import FieldAppDriver, PushDriver
 from openday.simulate.generator import Scenario, generate_day
@@ -17,7 +17,7 @@ from sync_service.devices.tokens import Device, register_device
 
 def register_laptops(redis_url: str, scenario: Scenario) -> dict[str, str]:
     """A device token for every simulated laptop (enrollment codes can replace this)."""
-    redis = Redis.from_url(redis_url, decode_responses=True)
+    redis = data_redis(load_config({"REDIS_URL": redis_url}))  # a cluster if OPENDAY_REDIS_CLUSTER says so
     try:
         return {lt.device_id: register_device(redis, Device(lt.device_id, lt.booth_id, scenario.day_id))
                 for lt in scenario.laptops}
@@ -28,7 +28,7 @@ def register_laptops(redis_url: str, scenario: Scenario) -> dict[str, str]:
 def baseline(sync_url: str, redis_url: str, day_id: str, wait: float, auth=None) -> dict[str, int]:
     """The central figures before the simulation, once the fold has caught up with the log:
     the truth is this baseline plus the simulated day, so a day in use can be simulated on."""
-    redis = Redis.from_url(redis_url, decode_responses=True)
+    redis = data_redis(load_config({"REDIS_URL": redis_url}))
     try:
         length = redis.xlen(keys.log(day_id))
     finally:

@@ -153,7 +153,7 @@ def redeem_code(redis, text: str, device_id: str, label: str = "", expected_boot
     if not redis.hexists(keys.ENROLLMENT_CODES, field) and redis.hexists(keys.ENROLLMENT_CODES, code):
         hash_clear_codes(redis)  # a code made before codes were hashed: hash it, then redeem it
     while True:
-        with redis.pipeline() as pipe:
+        with redis.pipeline(transaction=True) as pipe:
             try:
                 pipe.watch(keys.ENROLLMENT_CODES)
                 raw = pipe.hget(keys.ENROLLMENT_CODES, field)

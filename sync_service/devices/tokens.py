@@ -66,7 +66,7 @@ def issue_token(redis, device: Device, label: str | None = None, replace: bool =
     """Record the device and return a new token for it (shown once; only its hash is kept).
     With replace=False an existing device id raises DeviceExists."""
     while True:
-        with redis.pipeline() as pipe:
+        with redis.pipeline(transaction=True) as pipe:
             try:
                 pipe.watch(keys.devices(device.day_id))
                 token = _add_device(pipe, device, label, replace)

@@ -5,10 +5,11 @@ import time
 
 from flask import Blueprint, current_app, jsonify
 from marshmallow import ValidationError
+from redis.exceptions import ClusterDownError, ClusterError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from central.central_log import ContentConflict, IdTaken, SeqConflict, SeqGap
+from central.central_log import ContentConflict, DayArchived, IdTaken, NotReplicated, SeqConflict, SeqGap
 from shared.clock import now_utc, to_rfc3339
 from shared.protocol import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, PUSH_BATCH
 from sync_service.devices.auth import RateLimited, authenticate_device, rate_limited_response
@@ -26,6 +27,9 @@ bp.register_error_handler(RateLimited, rate_limited_response)
 
 @bp.errorhandler(RedisConnectionError)
 @bp.errorhandler(RedisTimeoutError)
+@bp.errorhandler(ClusterError)  # a cluster failing over: no slot map for a moment
+@bp.errorhandler(ClusterDownError)
+@bp.errorhandler(TryAgainError)
 def _redis_down(exc):
     # Nothing was acknowledged: the laptop keeps the batch and retries.
     return jsonify(error="redis_unavailable", message="The central store is unavailable; retry shortly."), \
@@ -84,6 +88,14 @@ def push():
                        seq=exc.seq, held_event_id=exc.held_id, sent_event_id=exc.sent_id) from exc
     except SeqGap as exc:
         raise ApiError(409, "seq_gap", f"{exc}: resend from seq {exc.expected}.", expected_seq=exc.expected) from exc
+    except DayArchived as exc:
+        raise ApiError(409, "day_archived", f"这一天({exc})已归档,不再接收记录;请联系协调员恢复 / The day {exc} is "
+                       "archived and takes no more entries; a coordinator can restore it.") from exc
+    except NotReplicated as exc:  # stored on the primary only: not acknowledged until a replica holds it
+        raise ApiError(503, "not_replicated", "中心的副本尚未确认这批记录,请稍后重试(不会重复计数)/ "
+                       f"The centre's replicas have not confirmed this batch ({exc}); retry shortly "
+                       "(nothing is counted twice).", replicas=exc.replicas, wanted=exc.wanted,
+                       retry_after=1) from exc
     appended = accepted.appended
     return jsonify(
         acked_seq=appended.acked_seq,

@@ -15,11 +15,19 @@ from shared.clock import now_utc, to_rfc3339
 from sync_service.coordinators import add_coordinator
 from sync_service.devices.tokens import Device, register_device
 from tests.factories import make_event, void_of
-from tests.helpers import DAY, central_totals, wait_until
+from tests.helpers import DAY, central_totals, running_central, wait_until
 from tests.signin import sign_in_requests
 
 LEAD = ("lead", "lead-password")
 PUSH = "/api/v1/sync/push"
+METRICS_TOKEN = "stall-scraper-token"
+
+
+@pytest.fixture
+def central(redis_url, tmp_path):
+    """The conftest's central, with a /metrics token to scrape with."""
+    with running_central(redis_url, tmp_path, OPENDAY_METRICS_TOKEN=METRICS_TOKEN) as url:
+        yield url
 
 
 @pytest.fixture
@@ -43,7 +51,7 @@ def _report(central) -> dict:
 
 
 def _metric(central, name: str) -> float:
-    text = requests.get(f"{central}/metrics", timeout=10).text
+    text = requests.get(f"{central}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10).text
     match = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M)
     assert match, name
     return float(match.group(1))
