@@ -35,14 +35,16 @@ def _batches(n: int, size: int) -> list[bytes]:
 
 
 def push(n: int = 10_000, size: int = 500) -> cProfile.Profile:
-    from openday.embedded_redis import EmbeddedRedis
     from redis import Redis
+
+    from openday.embedded_redis import EmbeddedRedis
     from sync_service.app import create_app
     from sync_service.devices.tokens import Device, register_device
 
     with tempfile.TemporaryDirectory() as folder, EmbeddedRedis(folder, appendfsync="always") as server:
         app = create_app({"REDIS_URL": server.url, "PLAN_DIR": str(REPO / "examples"), "PUSH_RATE_PER_S": 0})
-        token = register_device(Redis.from_url(server.url, decode_responses=True), Device("bench-laptop", "shashan", DAY))
+        redis = Redis.from_url(server.url, decode_responses=True)
+        token = register_device(redis, Device("bench-laptop", "shashan", DAY))
         client, bodies = app.test_client(), _batches(n, size)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Content-Encoding": "gzip"}
         profile, start = cProfile.Profile(), time.perf_counter()
@@ -56,10 +58,11 @@ def push(n: int = 10_000, size: int = 500) -> cProfile.Profile:
 
 
 def fold(n: int = 50_000) -> cProfile.Profile:
+    from redis import Redis
+
     from bench.bench_fold import _load
     from central.projection import fold_to_end
     from openday.embedded_redis import EmbeddedRedis
-    from redis import Redis
     from shared.plan import load_plan
 
     plan = load_plan(REPO / "examples" / f"{DAY}.json")
