@@ -146,8 +146,8 @@ class _CountingClient:
 
 
 def test_a_clean_backlog_costs_one_durable_write_per_batch(tmp_path, redis, central):
-    """Each write of the laptop's log is an fsync (synchronous=FULL): a backlog with no
-    problem to clear writes its acked mark per batch, then last_sync and last_error once."""
+    """A backlog with no problem to clear writes the laptop's log once per batch (its acked
+    mark), then last_sync and last_error once: no statement repeated per batch."""
     log, pusher = _laptop(tmp_path, redis, central, events=30)
     pushes, make = [], pusher.make_client
     pusher.batch, pusher.make_client = 5, lambda: _CountingClient(make(), pushes)
