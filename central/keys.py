@@ -112,11 +112,42 @@ def signin_failures(username: str, address: str) -> str:
     """Hash with a TTL: failed coordinator sign-ins for one username from one client
     address (both hashed into the key, so odd characters cannot shape it): n (failures
     in the window), until (epoch seconds before which tries are refused). See
-    dashboard/throttle.py."""
+    sync_service/signin_throttle.py."""
     import hashlib
 
     digest = hashlib.sha256(f"{username}\n{address}".encode()).hexdigest()[:32]
     return f"od:signin-failures:{digest}"
+
+
+def _hashed(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def signin_user_failures(username: str) -> str:
+    """Hash with a TTL: failed sign-ins (form or HTTP Basic) for one username from any
+    address: n, until. See sync_service/signin_throttle.py."""
+    return f"od:signin-user-failures:{_hashed(username)}"
+
+
+def signin_address_failures(address: str) -> str:
+    """Hash with a TTL: failed sign-ins (form or HTTP Basic) from one client address for any
+    username, known or not: n, until. See sync_service/signin_throttle.py."""
+    return f"od:signin-address-failures:{_hashed(address)}"
+
+
+def basic_verified(digest: str) -> str:
+    """String with a 60 s TTL: username whose HTTP Basic credentials were verified; the key
+    holds an HMAC of the credentials and the stored hash, never the password
+    (login_guard.py). Spares a scrypt on every push and page a script or browser repeats."""
+    return f"od:basic-verified:{digest}"
+
+
+def unmasked_exports(day_id: str) -> str:
+    """List: JSON {by, at, export} of each export made with personal data unmasked
+    (an organiser's, recorded because it is personal data leaving the system). Appended only."""
+    return _day(day_id, "unmasked-exports")
 
 
 def coordinator_session(session_digest: str) -> str:

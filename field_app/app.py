@@ -16,6 +16,7 @@ from field_app.laptop_totals import LaptopTotals
 from field_app.pusher import Pusher
 from field_app.sync_client import SyncClient
 from shared.plan import load_plan
+from shared.security_headers import add_security_headers
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULTS = {
@@ -67,10 +68,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(bp)
     app.register_blueprint(enrollment_bp)
     app.register_error_handler(SecurityError, _untrusted_host)
+    app.after_request(_security_headers)
     # POST /api/events without Flask's per-request work
     app.wsgi_app = RecordRoute(app.wsgi_app, laptop, int(app.config["MAX_CONTENT_LENGTH"]),
                                lambda host: host_is_trusted(host, app.config["TRUSTED_HOSTS"]))
     return app
+
+
+def _security_headers(response):
+    add_security_headers(response.headers)  # the booth page's Void button is never framed by another page
+    return response
 
 
 def _untrusted_host(exc: SecurityError):

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request
 
 from field_app.recording import EntryRefused, record
 from field_app.routes import refusal
+from shared.security_headers import with_security_headers
 
 JSON_TYPES = ("application/json",)
 
@@ -67,5 +68,6 @@ STATUS_LINES = {201: "201 CREATED", 400: "400 BAD REQUEST", 413: "413 REQUEST EN
 
 def _answer(start_response, status: int, text: str):
     body = text.encode()
-    start_response(STATUS_LINES[status], [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    start_response(STATUS_LINES[status], with_security_headers(
+        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]))
     return [body]

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from field_app.i18n import LANGUAGES, catalogue, pick_language, plain_sync_error, t, translate_errors
 from field_app.recording import EntryRefused, undo_last
+from shared.masking import mask_payload, mask_personal
 
 bp = Blueprint("field", __name__)
 RECENT = 20  # entries the page lists
@@ -82,17 +83,28 @@ def status():
 
 @bp.get("/api/board")
 def board():
-    """Everything the page shows, in one read: status, totals, recent entries."""
+    """Everything the page shows, in one read: status, totals, recent entries. The entries'
+    free texts are masked (phone and ID-card numbers): the board faces the public."""
     laptop = _laptop()
     recent = laptop.log.recent(RECENT)
     for event in recent:
         event["voided"] = event["event_id"] in laptop.totals.voided
+        event["payload"] = mask_payload(event["payload"])
     return jsonify(
         status=_status(_lang()),
         laptop=laptop.totals.document(),
-        central=laptop.log.get_state("central_totals"),
+        central=_masked_central(laptop.log.get_state("central_totals")),
         recent=recent,
     )
+
+
+def _masked_central(cached: dict | None) -> dict | None:
+    """The cached central totals with hot-issue texts masked (a cache from an older centre may
+    hold them as written)."""
+    feedback = ((cached or {}).get("day") or {}).get("feedback") or {}
+    for item in feedback.get("hot_issue_list", []):
+        item["text"] = mask_personal(item.get("text"))
+    return cached
 
 
 @bp.post("/api/sync")

@@ -93,11 +93,41 @@ class TemplateError(ValueError):
         self.errors = errors
 
 
-def _placeholders(text: str) -> list[str]:
+def _placeholders(text: str) -> list[tuple[str, str | None, str | None]]:
+    """(field name, format spec, conversion) of each {…} in `text`."""
     try:
-        return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        return [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                if name is not None]
     except ValueError as exc:
-        raise TemplateError({"_": [f"unbalanced braces: {exc}"]}) from exc
+        raise TemplateError({"_": [f"括号不成对 / unbalanced braces: {exc}"]}) from exc
+
+
+def _not_plain(name: str, spec: str | None, conversion: str | None) -> str | None:
+    """Why a placeholder is more than a plain {name}, or None. str.format would otherwise read
+    attributes and items ({teams.__class__}, {figures[0]}), and run a conversion or a format
+    spec ({date:>999999999} pads to a gigabyte, {date:{teams.__class__}} nests a lookup)."""
+    if spec or conversion:
+        return (f"占位符只能写成 {{名称}}，不能带格式或转换 / placeholder {{{name}…}} may not carry a "
+                "format spec or conversion: write a plain {name}")
+    if not name.isidentifier():
+        return (f"占位符只能写成 {{名称}}，不能取属性或下标 / placeholder {{{name}}} may not use an "
+                "attribute, an index or a position: write a plain {name}")
+    return None
+
+
+def fill(text: str, **values) -> str:
+    """`text` with each plain {name} replaced by str(values[name]). Unlike str.format it never
+    reads an attribute or item and runs no format spec or conversion, so even a template
+    stored before those were refused cannot make the worker evaluate anything."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(text):
+        out.append(literal)
+        if name is None:
+            continue
+        if (reason := _not_plain(name, spec, conversion)) or name not in values:
+            raise TemplateError({"_": [reason or f"未知占位符 / unknown placeholder {{{name}}}"]})
+        out.append(str(values[name]))
+    return "".join(out)
 
 
 def _check_text(errors: dict, path: str, text, allowed: set[str]) -> None:
@@ -108,13 +138,16 @@ def _check_text(errors: dict, path: str, text, allowed: set[str]) -> None:
         errors[path] = ["at most 2000 characters"]
         return
     try:
-        names = _placeholders(text)
+        fields = _placeholders(text)
     except TemplateError as exc:
         errors[path] = exc.errors["_"]
         return
-    unknown = sorted({n for n in names if n not in allowed})
-    if unknown:
-        errors[path] = [f"unknown placeholder {{{n}}}; allowed: {', '.join(sorted(allowed))}" for n in unknown]
+    reasons = [r for r in (_not_plain(*field) for field in fields) if r]
+    unknown = sorted({name for name, _, _ in fields if name.isidentifier() and name not in allowed})
+    reasons += [f"未知占位符 {{{n}}} / unknown placeholder {{{n}}}; allowed: {', '.join(sorted(allowed))}"
+                for n in unknown]
+    if reasons:
+        errors[path] = reasons
 
 
 def validate_template(template, figure_names: set[str]) -> dict:
@@ -178,7 +211,7 @@ def _phrase(item: dict, value: int, lang: str) -> tuple[str | None, dict]:
         return (item[f"zero_{lang}"] if item.get("zero") == "state" else None), shown
     # Chinese has no plural; English says "1 hot issue", when the template gives that form
     text = item.get("en_one") if lang == "en" and value == 1 else None
-    return (text or item[lang]).format(n=shown[lang]), shown
+    return fill(text or item[lang], n=shown[lang]), shown
 
 
 def _join_en(parts: list[str], joiner: str) -> str:
@@ -200,9 +233,9 @@ def render_paragraph(template: dict, context: dict, figures: dict[str, int], lan
             rounded = round_count(team["staff"])
             values["staff"] = rounded.zh("名") if lang == "zh" else rounded.en()
             one = part.get("team_one_staff") if team["staff"] == 1 else None
-            teams.append((one or part["team"]).format(**values))
+            teams.append(fill(one or part["team"], **values))
         else:
-            teams.append(part["team_without_staff"].format(**values))
+            teams.append(fill(part["team_without_staff"], **values))
     phrases, shown_all = [], []
     for item in template["figures"]:
         text, shown = _phrase(item, figures.get(item["figure"], 0), lang)
@@ -211,7 +244,8 @@ def render_paragraph(template: dict, context: dict, figures: dict[str, int], lan
             phrases.append(text)
     join = _join_en if lang == "en" else (lambda parts, joiner: joiner.join(parts))
     count = len(context["teams"])
-    paragraph = part["paragraph"].format(
+    paragraph = fill(
+        part["paragraph"],
         date=context["date"][lang],
         organiser=context["organiser"][lang],
         team_count=zh_count_word(count) if lang == "zh" else en_count_word(count),

@@ -8,6 +8,7 @@ from central.config import load_config, wait_replicas
 from central.redis_client import data_redis, rq_redis
 from central.secrets_config import read_secret, secret_key
 from shared.plan import load_plans
+from sync_service.login_guard import dummy_hash
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SECRET_KEY"] = secret_key(app.config, redis)
     app.config["METRICS_TOKEN"] = app.config.get("METRICS_TOKEN") or read_secret("OPENDAY_METRICS_TOKEN")
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    dummy_hash()  # made now, so no sign-in try ever pays for it
     _trust_proxies(app, int(app.config["PROXY_HOPS"]))
     app.extensions["openday"] = {
         "redis": redis,

@@ -8,11 +8,13 @@ scripts). Each account is granted a list of days and sees no other day.
 import json
 from dataclasses import dataclass
 
-from flask import current_app, request, session
-from werkzeug.security import check_password_hash, generate_password_hash
+from flask import current_app, g, request, session
+from werkzeug.security import generate_password_hash
 
 from central import keys
+from sync_service.basic_csrf import refuse_forged_basic_write
 from sync_service.errors import ApiError
+from sync_service.login_guard import basic_sign_in, password_matches
 
 
 @dataclass(frozen=True)
@@ -24,11 +26,13 @@ class Coordinator:
         return day_id in self.days or "*" in self.days
 
 
-def add_coordinator(redis, username: str, password: str, days: list[str]) -> Coordinator:
-    """Create or replace an account; `days` may contain '*' for every day."""
+def add_coordinator(redis, username: str, password: str, days: list[str], admin: bool = False) -> Coordinator:
+    """Create or replace an account; `days` may contain '*' for every day; `admin`: an organiser."""
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
     record = {"password_hash": generate_password_hash(password), "days": sorted(set(days))}
+    if admin:
+        record["admin"] = True
     redis.hset(keys.COORDINATORS, username, json.dumps(record))
     return Coordinator(username, tuple(record["days"]))
 
@@ -39,14 +43,16 @@ def get_coordinator(redis, username: str) -> Coordinator | None:
 
 
 def check_credentials(redis, username: str, password: str) -> Coordinator | None:
+    """The account if the password is right (one scrypt, known user or not; no throttle:
+    requests go through login_guard.py)."""
+    return get_coordinator(redis, username) if password_matches(redis, username, password) else None
+
+
+def is_organiser(redis, username: str) -> bool:
+    """An account with the `admin` flag (organiser): may export personal data unmasked.
+    Minimal stand-in until accounts get roles (issue 16)."""
     raw = redis.hget(keys.COORDINATORS, username or "")
-    if raw is None:
-        generate_password_hash(password or "")  # same cost for unknown users: no timing oracle
-        return None
-    record = json.loads(raw)
-    if not check_password_hash(record["password_hash"], password or ""):
-        return None
-    return Coordinator(username, tuple(record["days"]))
+    return bool(raw and json.loads(raw).get("admin"))
 
 
 def current_coordinator() -> Coordinator | None:
@@ -55,9 +61,14 @@ def current_coordinator() -> Coordinator | None:
     if username := session.get("coordinator"):
         return get_coordinator(redis, username)
     auth = request.authorization
-    if auth and auth.type == "basic":
-        return check_credentials(redis, auth.username, auth.password)
-    return None
+    if not auth or auth.type != "basic":
+        return None
+    if "basic_coordinator" not in g:  # one try per request, however many checks it makes
+        refuse_forged_basic_write()  # before the credentials are used (basic_csrf.py)
+        username = basic_sign_in(redis, current_app.config["SECRET_KEY"], auth.username or "",
+                                 auth.password or "", request.remote_addr or "-")
+        g.basic_coordinator = get_coordinator(redis, username) if username else None
+    return g.basic_coordinator
 
 
 def require_coordinator(day_id: str | None = None) -> Coordinator:

@@ -6,6 +6,7 @@ import html
 import io
 
 from central.summary.charts import CHARTS, chart_png
+from shared.markdown_text import escape_markdown
 from shared.summary_text import round_count
 
 FIXED_LABELS = {
@@ -104,18 +105,21 @@ def _footer(record: dict, lang: str) -> str:
 
 
 def summary_markdown(record: dict, plan, lang: str = "zh") -> str:
-    content, words = record["content"], WORDS[lang]
-    out = [f"# {_title(plan, lang)}", "", content["text"][lang], "", f"## {words['figures']}", "",
+    """Every text that is not ours (the paragraph, labels, citizens' hot issues) is escaped:
+    it shows as typed, never as markup or HTML (shared/markdown_text.py)."""
+    content, words, md = record["content"], WORDS[lang], escape_markdown
+    out = [f"# {md(_title(plan, lang))}", "", md(content["text"][lang]), "", f"## {words['figures']}", "",
            f"| {words['figure']} | {words['exact']} | {words['rounded']} |", "|---|---:|---|"]
-    out += [f"| {label} | {exact:,} | {rounded} |" for label, exact, rounded in figure_rows(content, plan, lang)]
-    out += ["", *[f"- {line}" for line in _extras(content, lang)], "", f"## {words['hot']}", ""]
+    out += [f"| {md(label)} | {exact:,} | {md(rounded)} |"
+            for label, exact, rounded in figure_rows(content, plan, lang)]
+    out += ["", *[f"- {md(line)}" for line in _extras(content, lang)], "", f"## {words['hot']}", ""]
     for topic, texts in _hot_issues(content, plan, lang):
-        out += [f"### {topic} ({len(texts)})", "", *[f"- {t}" for t in texts], ""]
+        out += [f"### {md(topic)} ({len(texts)})", "", *[f"- {md(t)}" for t in texts], ""]
     out += [f"## {words['charts']}", ""]
     for name in CHARTS:
         data = base64.b64encode(chart_png(content, plan, name, lang)).decode()
         out += [f"![{name}](data:image/png;base64,{data})", ""]
-    out += [f"_{_footer(record, lang)}_", ""]
+    out += [f"_{md(_footer(record, lang))}_", ""]
     return "\n".join(out)
 
 

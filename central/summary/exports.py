@@ -1,5 +1,9 @@
 """CSV exports: every event of the log (streamed chunk by chunk, never the whole file in
-memory) and the totals. UTF-8 with a BOM so Excel opens the Chinese text correctly."""
+memory) and the totals. UTF-8 with a BOM so Excel opens the Chinese text correctly.
+
+Every text cell goes through shared/spreadsheet.safe_cell (no cell starts a formula), and
+the citizens' free texts (comment, note, reason) are masked (shared/masking.py) unless the
+caller, an organiser, asks for them as written."""
 
 import csv
 import io
@@ -11,7 +15,9 @@ from central import keys
 from central.archive import archived_day
 from central.summary.store import read_log_raw
 from shared.events import RESOLUTION
+from shared.masking import mask_payload
 from shared.rejects import stored_reason
+from shared.spreadsheet import safe_row
 
 BOM = "\ufeff"
 EVENT_COLUMNS = ["position", "received_at", "event_id", "device_id", "seq", "booth_id", "booth", "type",
@@ -82,9 +88,10 @@ def quarantine_decision(event: dict, resolutions: dict, pending: dict) -> str:
     return "; ".join(said)
 
 
-def event_row(stream_id: str, fields: dict, labels, voided: dict, decisions: tuple[dict, dict] = ({}, {})) -> list:
+def event_row(stream_id: str, fields: dict, labels, voided: dict, decisions: tuple[dict, dict] = ({}, {}),
+              unmasked: bool = False) -> list:
     event = orjson.loads(fields["e"])
-    payload = event["payload"]
+    payload = event["payload"] if unmasked else mask_payload(event["payload"])
     row = {"position": stream_id, "received_at": _received_at(fields.get("rt")),
            "booth": labels("booths", event["booth_id"]), "voided_by": voided.get(event["event_id"], ""),
            "staff": event.get("staff", ""), "quarantine_decision": quarantine_decision(event, *decisions)}
@@ -95,10 +102,10 @@ def event_row(stream_id: str, fields: dict, labels, voided: dict, decisions: tup
         row[name] = {True: "是", False: "否"}.get(value, value) if name == "hot_issue" else value
     for name, catalogue in LABELLED.items():
         row[f"{name}_label"] = labels(catalogue, payload.get(name))
-    return [row[c] for c in EVENT_COLUMNS]
+    return safe_row(row[c] for c in EVENT_COLUMNS)
 
 
-def events_csv(redis, day_id: str, plan, chunk: int = 2000):
+def events_csv(redis, day_id: str, plan, chunk: int = 2000, unmasked: bool = False):
     """Yield the events CSV as UTF-8 byte chunks, one XRANGE chunk at a time.
 
     `voided_by` comes from the live projection (the voids it has folded so far)."""
@@ -113,7 +120,7 @@ def events_csv(redis, day_id: str, plan, chunk: int = 2000):
     for rows, (stream_id, fields) in enumerate(read_log_raw(redis, day_id, chunk), start=1):
         if stored_reason(fields) is not None:
             continue  # rejected by the fold: listed at /rejected, not an event of the day
-        writer.writerow(event_row(stream_id, fields, labels, voided, decisions))
+        writer.writerow(event_row(stream_id, fields, labels, voided, decisions, unmasked))
         if rows % chunk == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -152,5 +159,5 @@ def totals_csv(totals: dict, plan, position: str) -> bytes:
     scopes += [("hour", h, f"{h}:00", doc) for h, doc in totals.get("by_hour", {}).items()]
     for scope, key, scope_label, doc in scopes:
         for figure, value in _walk(doc):
-            writer.writerow([position, scope, key, scope_label, figure, *_label(plan, figure), value])
+            writer.writerow(safe_row([position, scope, key, scope_label, figure, *_label(plan, figure), value]))
     return buffer.getvalue().encode("utf-8")

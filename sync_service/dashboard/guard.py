@@ -1,24 +1,25 @@
-"""App-wide protection for browser sessions.
+"""App-wide protection for whatever a browser carries on its own: cookies and cached Basic.
 
 CSRF: Flask-WTF's CSRFProtect checks every write (POST/PUT/PATCH/DELETE) that a browser
 session could make on its own: any request to the dashboard, and any request to any
 route that carries a signed-in session cookie (the day page calls the JSON APIs of the
-other blueprints with the token in an X-CSRFToken header). Device pushes (Bearer) and
-API scripts (HTTP Basic, no cookie) cannot be forged by a web page and are not checked.
+other blueprints with the token in an X-CSRFToken header).
+
+HTTP Basic is cached by browsers too: a form-type POST that uses Basic credentials must
+carry X-Requested-With or the token (sync_service/basic_csrf.py, checked where the
+credentials are used).
+
+Headers: every response of the service gets shared/security_headers.py.
 """
 
 from flask import current_app, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from shared.security_headers import add_security_headers
 from sync_service.dashboard.i18n import STRINGS, pick_lang
 from sync_service.dashboard.sessions import LIFETIME, drop_dead_session
 
 csrf = CSRFProtect()
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
-)
 
 
 def init_guard(app) -> None:
@@ -42,13 +43,9 @@ def _guard():
 
 
 def _security_headers(response):
-    if request.blueprint == "dashboard":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+    add_security_headers(response.headers)
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
@@ -57,4 +54,8 @@ def _csrf_refused(exc: CSRFError):
         lang = pick_lang(request.args.get("lang"), session.get("lang"))
         return render_template("dashboard/message.html", t=STRINGS[lang], lang=lang,
                                message=STRINGS[lang]["csrf_failed"]), 403
-    return jsonify(error="csrf_failed", message=f"CSRF check failed: {exc.description}"), 403
+    return jsonify(error="csrf_failed",
+                   message=f"请求来源无法确认，未作任何改动 / CSRF check failed: {exc.description} "
+                   "Nothing changed. Scripts using HTTP Basic: send JSON or an X-Requested-With header.",
+                   errors={"X-Requested-With": ["表单类请求须带此请求头或 CSRF 令牌 / required for a form-type "
+                                                "request with HTTP Basic, or a CSRF token"]}), 403

@@ -5,11 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from sync_service.coordinators import check_credentials
 from sync_service.dashboard import bp
 from sync_service.dashboard.i18n import STRINGS, current_lang
 from sync_service.dashboard.sessions import end_session, start_session
-from sync_service.dashboard.throttle import clear_failures, record_failure, seconds_locked
+from sync_service.login_guard import SignInLocked, sign_in
 
 
 class SignInForm(FlaskForm):
@@ -41,15 +40,13 @@ def signin():
     if not form.validate_on_submit():
         return _page(form, lang, STRINGS[lang]["signin_failed"], 400)
     username, address = form.username.data.strip(), request.remote_addr or "-"
-    if locked := seconds_locked(_redis(), username, address):
-        return _refuse_locked(form, lang, locked)
-    account = check_credentials(_redis(), username, form.password.data)
-    if account is None:
-        if locked := record_failure(_redis(), username, address):
-            return _refuse_locked(form, lang, locked)
+    try:  # the same throttle and check as HTTP Basic (login_guard.py)
+        signed_in = sign_in(_redis(), username, form.password.data, address)
+    except SignInLocked as exc:
+        return _refuse_locked(form, lang, exc.seconds)
+    if signed_in is None:
         return _page(form, lang, STRINGS[lang]["signin_failed"], 401)
-    clear_failures(_redis(), username, address)
-    start_session(_redis(), account.username)
+    start_session(_redis(), signed_in)
     session["lang"] = lang
     return redirect(_safe_next(request.args.get("next")))
 

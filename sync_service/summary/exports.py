@@ -11,6 +11,7 @@ from central.summary.store import get_version
 from sync_service.context import ctx
 from sync_service.errors import ApiError
 from sync_service.summary.access import coordinated_plan, summary_version, version_arg
+from sync_service.summary.unmasked_exports import record_unmasked_export
 
 bp = Blueprint("summary_exports", __name__, url_prefix="/api/v1/days/<day_id>/exports")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -37,9 +38,13 @@ def _attachment(body, mimetype: str, filename: str) -> Response:
 
 @bp.get("/events.csv")
 def events(day_id: str):
-    plan = _guarded(day_id)
-    chunks = stream_with_context(events_csv(ctx()["redis"], day_id, plan))
-    return _attachment(chunks, "text/csv", f"{day_id}-events.csv")
+    """Citizens' free texts masked; ?unmasked=1 (organisers only, and recorded) as written."""
+    coordinator, plan = coordinated_plan(day_id)
+    unmasked = request.args.get("unmasked") == "1"
+    if unmasked:
+        record_unmasked_export(ctx()["redis"], day_id, coordinator.username, "events.csv")
+    chunks = stream_with_context(events_csv(ctx()["redis"], day_id, plan, unmasked=unmasked))
+    return _attachment(chunks, "text/csv", f"{day_id}-events{'-unmasked' if unmasked else ''}.csv")
 
 
 @bp.get("/totals.csv")

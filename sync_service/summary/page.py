@@ -11,7 +11,7 @@ from central.summary.store import closed_record, events_behind_figure, get_versi
 from shared.people_time import people_time_filter
 from sync_service.context import ctx
 from sync_service.errors import ApiError
-from sync_service.summary.access import coordinated_plan, version_arg
+from sync_service.summary.access import coordinated_plan, masked_record, version_arg
 
 bp = Blueprint("summary_page", __name__, template_folder="templates", static_folder="static",
                static_url_path="/summary-static")
@@ -116,7 +116,7 @@ def summary_page(day_id: str):
     plan = _page_plan(day_id)
     lang, version = _lang(), version_arg()
     redis = ctx()["redis"]
-    record = get_version(redis, day_id, version)
+    record = masked_record(get_version(redis, day_id, version))
     if record is None and version is not None:
         raise ApiError(404, "unknown_version", f"Day {day_id} has no summary version {version}.")
     rows, labels = [], {}

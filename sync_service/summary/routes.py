@@ -9,7 +9,7 @@ from central.summary.versions import close_and_summarize, request_summary
 from shared.summary_text import TemplateError
 from sync_service.context import ctx
 from sync_service.errors import ApiError
-from sync_service.summary.access import coordinated_plan, summary_version, version_arg
+from sync_service.summary.access import coordinated_plan, masked_rows, summary_version, version_arg
 from sync_service.summary.exports import bp as exports_bp
 from sync_service.summary.page import bp as page_bp
 
@@ -58,7 +58,7 @@ def drill_down(day_id: str):
         raise ApiError(400, "invalid", "Bad query.", errors={"figure": ["a figure name is required"]})
     record = summary_version(day_id, version_arg())
     content = record["content"]
-    rows = events_behind_figure(ctx()["redis"], day_id, plan, figure, content)
+    rows = masked_rows(events_behind_figure(ctx()["redis"], day_id, plan, figure, content))
     counted = sum(r["amount"] for r in rows if r["voided_by"] is None)
     return jsonify(day_id=day_id, version=record["version"], position=content["position"], figure=figure,
                    value=counted, events=rows)
@@ -79,7 +79,8 @@ def put_summary_template(day_id: str):
     try:
         saved = put_template(ctx()["redis"], plan, body)
     except TemplateError as exc:
-        raise ApiError(422, "invalid", "The template is not valid; nothing was saved.", errors=exc.errors) from exc
+        raise ApiError(422, "invalid", "模板无效，未保存 / The template is not valid; nothing was saved.",
+                       errors=exc.errors) from exc
     if closed_record(ctx()["redis"], day_id):
         request_summary(ctx()["redis"], ctx()["rq_redis"], day_id)
     return jsonify(saved)

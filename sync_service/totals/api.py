@@ -12,7 +12,7 @@ from shared.events import QUARANTINE_RESOLUTION
 from shared.totals import known_booth
 from sync_service.context import ctx, plan_of
 from sync_service.coordinators import require_coordinator
-from sync_service.devices.readers import require_day_reader
+from sync_service.devices.readers import readable_hot_issues, require_day_reader
 from sync_service.errors import ApiError
 from sync_service.totals.live import live_messages
 from sync_service.totals.quarantine import (
@@ -32,12 +32,14 @@ LIVE_RETRY_SECONDS = 5
 def totals(day_id: str):
     plan = plan_of(day_id)
     redis = ctx()["redis"]
-    require_day_reader(redis, day_id)
+    reader = require_day_reader(redis, day_id)
     booth = request.args.get("booth")
     if booth is not None and booth not in plan.keys("booths") and not known_booth(read_flat(redis, day_id)[0], booth):
         raise ApiError(404, "unknown_booth", f"没有这个展位 / No booth {booth!r} in the plan or the log.",
                        errors={"booth": ["Not a booth of this day."]})
     document = read_totals(redis, day_id, booth=booth)
+    feedback = document["feedback"]
+    feedback["hot_issue_list"] = readable_hot_issues(feedback.get("hot_issue_list", []), reader)
     if record := closed_record(redis, day_id):  # laptops show that the day is closed (absent while open)
         document["closed"] = {"closed_at": record["closed_at"]}
     return jsonify(document)

@@ -134,7 +134,8 @@ def test_a_revoked_laptop_says_so_and_is_enrolled_again_on_the_page(central, red
                           json={"sync_url": central, "code": new_code(central, "shashan")})
     assert first.status_code == 201
     device_id = first.json()["device_id"]
-    revoke = requests.post(f"{central}/api/v1/days/{DAY}/devices/{device_id}/revoke", auth=LEAD, timeout=5)
+    revoke = requests.post(f"{central}/api/v1/days/{DAY}/devices/{device_id}/revoke", auth=LEAD, timeout=5,
+                           headers={"X-Requested-With": "script"})
     assert revoke.status_code == 200, revoke.text
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

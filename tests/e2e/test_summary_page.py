@@ -55,7 +55,8 @@ def test_summary_page_closes_shows_drills_down_and_says_what_changed(central, re
     value = first["content"]["values"]["materials.distributed.leaflet"]
     expect(leaflets.locator("td").nth(1)).to_have_text(f"{value:,}")
     expect(page.locator("#charts img")).to_have_count(4)
-    page.wait_for_function("Array.from(document.querySelectorAll('#charts img'))"
+    # a function, not an expression: Playwright would eval() an expression, which the page's CSP forbids
+    page.wait_for_function("() => Array.from(document.querySelectorAll('#charts img'))"
                            ".every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)  # drawn PNGs
 
     by_booth = page.locator('#by-booth tr[data-figure="visitors"] td.num')

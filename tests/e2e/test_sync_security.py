@@ -97,7 +97,8 @@ def test_refusals_have_reasons_and_change_nothing(central, redis, world):
 
 def test_revoked_token_is_401_revoked_and_changes_nothing(central, redis, world):
     lead = ("lead", "lead-password")
-    revoke = requests.post(f"{central}/api/v1/days/{DAY}/devices/laptop-a/revoke", auth=lead, timeout=10)
+    revoke = requests.post(f"{central}/api/v1/days/{DAY}/devices/laptop-a/revoke", auth=lead, timeout=10,
+                           headers={"X-Requested-With": "script"})
     assert revoke.status_code == 200 and revoke.json()["revoked"] is True
     before = _snapshot(redis, central)
     response = requests.post(f"{central}{PUSH}", json=_batch([make_event(3)]), headers=_bearer(world["laptop-a"]),

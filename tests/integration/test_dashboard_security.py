@@ -7,9 +7,9 @@ import re
 import pytest
 from flask import jsonify
 
+from sync_service import signin_throttle as throttle
 from sync_service.app import create_app
 from sync_service.coordinators import add_coordinator, require_coordinator
-from sync_service.dashboard import throttle
 from sync_service.devices.tokens import Device, register_device
 from tests.helpers import DAY, PLAN_PATH
 from tests.signin import csrf_token_in

@@ -19,7 +19,9 @@ CODES = f"/api/v1/days/{DAY}/enrollment-codes"
 
 
 def _basic(user, password):
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+    """A script's Basic credentials; X-Requested-With: a body-less POST with Basic needs it (CSRF)."""
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode(),
+            "X-Requested-With": "script"}
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from sync_service.coordinators import add_coordinator
 from tests.helpers import DAY
 from tests.summary_day import EXPECTED_EN_PHRASES, EXPECTED_ZH_PHRASES, as_events, generate_day, ground_truth
 
-AUTH = {"Authorization": "Basic " + base64.b64encode(b"gu:correct horse").decode()}
+# a script's Basic credentials; X-Requested-With: a body-less POST with Basic needs it (CSRF)
+AUTH = {"Authorization": "Basic " + base64.b64encode(b"gu:correct horse").decode(), "X-Requested-With": "script"}
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@
   // below the page's own path, so the browser sends the coordinator's credentials again
   const base = "/days/" + encodeURIComponent(day) + "/summary";
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-  const headers = { "Content-Type": "application/json", "X-CSRFToken": csrf };
+  // The token for a signed-in dashboard session; X-Requested-With for Basic (see dashboard/guard.py).
+  const headers = { "Content-Type": "application/json", "X-CSRFToken": csrf, "X-Requested-With": "fetch" };
   const message = document.getElementById("status-message");
 
   function waitForSummary(tries) {
