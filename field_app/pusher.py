@@ -139,8 +139,11 @@ class Pusher:
             return True
 
     def _grow(self, _answer) -> None:
-        """A batch went through: the last problem is over, and the next batch may be bigger."""
-        self.log.set_state("last_error", None)
+        """A batch went through: the last problem is over, and the next batch may be bigger.
+        The clear is a write of the log: done only when there is something to clear, not
+        once per batch of a backlog that has had no problem."""
+        if self.log.get_state("last_error") is not None:
+            self.log.set_state("last_error", None)
         self.batch = min(self.max_batch, self.batch * 2)
 
     def _after_failure(self, exc: SyncError) -> None:

@@ -35,6 +35,13 @@ class StoppableWorker(Worker):
         self.stop_asked = True
         super().request_stop(signum, frame)
 
+    def unsubscribe(self):
+        """rq stops its pubsub listener thread and then closes the connection; redis-py's
+        stop() waits for the thread, which may sit in a 60 s read (rq's sleep_time), so a
+        SIGTERM right after a job hung the worker until it was killed. Wait a second at most:
+        the thread closes its own connection when its read returns, and it is a daemon."""
+        if self.pubsub_thread:
+            self.pubsub_thread.stop(timeout=1)
 
 def run_worker(config: dict, burst: bool = False, maintenance_seconds: int = 60,
                catchup_seconds: float = 2.0) -> None:

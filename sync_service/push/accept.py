@@ -68,6 +68,15 @@ class ImplausibleTimes(Exception):
         self.errors = errors
 
 
+def _script(redis, text: str):
+    """The client's Script object for `text`, made once per client (register_script hashes
+    the text on every call; a push would hash the health script each time)."""
+    scripts = redis.__dict__.setdefault("_openday_scripts", {})
+    if text not in scripts:
+        scripts[text] = redis.register_script(text)
+    return scripts[text]
+
+
 @dataclass(frozen=True)
 class Accepted:
     appended: Appended
@@ -83,17 +92,23 @@ def _candidates(batch: dict, received_ms: int) -> list[ClockSample]:
     return samples
 
 
-def _far_off_count(events: list[dict], appended: Appended, offset_ms: int, received_ms: int) -> int:
+def recorded_ms(events: list[dict]) -> list[int]:
+    """Each event's recorded_at in epoch ms, parsed once per push (two checks use it)."""
+    return [to_ms(event["recorded_at"]) for event in events]
+
+
+def _far_off_count(events: list[dict], times: list[int], appended: Appended, offset_ms: int,
+                   received_ms: int) -> int:
     first_new = appended.acked_seq - appended.accepted
-    return sum(1 for event in events if event["seq"] > first_new
-               and is_far_off(to_ms(event["recorded_at"]), offset_ms, received_ms))
+    return sum(1 for event, at in zip(events, times, strict=True) if event["seq"] > first_new
+               and is_far_off(at, offset_ms, received_ms))
 
 
-def refuse_implausible_times(events: list[dict], offset_ms: int) -> None:
-    """Raise ImplausibleTimes when an event's time, after correcting the laptop's clock,
-    lies outside the window (its own time was checked by the schema)."""
+def refuse_implausible_times(times: list[int], offset_ms: int) -> None:
+    """Raise ImplausibleTimes when an event's time (`times`, epoch ms), after correcting the
+    laptop's clock, lies outside the window (its own time was checked by the schema)."""
     errors = {index: {"recorded_at": [OUTSIDE_WINDOW + " (after clock correction)"]}
-              for index, event in enumerate(events) if not in_window(to_ms(event["recorded_at"]) - offset_ms)}
+              for index, at in enumerate(times) if not in_window(at - offset_ms)}
     if errors:
         raise ImplausibleTimes(errors)
 
@@ -106,7 +121,7 @@ def _note_health(redis, device: Device, batch: dict, samples: list[ClockSample],
     args = [device.device_id, device.booth_id, to_rfc3339_ms(received_ms), far_off, pending, SAMPLE_MAX_AGE_MS]
     args += [json.dumps(sample.as_dict()) for sample in samples]
     day = device.day_id
-    redis.register_script(NOTE_HEALTH)(keys=[keys.device_health(day), keys.device_clock(day)], args=args)
+    _script(redis, NOTE_HEALTH)(keys=[keys.device_health(day), keys.device_clock(day)], args=args)
 
 
 def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms: int) -> Accepted:
@@ -118,9 +133,10 @@ def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms:
     samples = _candidates(batch, received_ms)
     for sample in samples:
         clock = keep_better(clock, sample)
-    refuse_implausible_times(batch["events"], clock.offset_ms)
+    times = recorded_ms(batch["events"])
+    refuse_implausible_times(times, clock.offset_ms)
     appended = log.append_batch(day, device_id, batch["events"], received_ms, offset_ms=clock.offset_ms)
-    far_off = _far_off_count(batch["events"], appended, clock.offset_ms, received_ms)
+    far_off = _far_off_count(batch["events"], times, appended, clock.offset_ms, received_ms)
     _note_health(redis, device, batch, samples, appended, far_off, received_ms)
     if appended.accepted:
         try:

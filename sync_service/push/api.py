@@ -1,5 +1,6 @@
 """POST /api/v1/sync/push: parse (auth, size, JSON, schema, scope), call accept_batch,
-map the outcome to HTTP."""
+map the outcome to HTTP. Re-sends (seqs the centre has acked) are recognised before
+validation: only what follows them goes through the schema (_accept_after_resends)."""
 
 import time
 
@@ -59,17 +60,61 @@ def _check_scope(device: Device, batch: dict) -> None:
             raise ApiError(403, "forbidden", f"Event {index} is not for this device's booth and day.")
 
 
+def _resent_prefix(log, device: Device, body: dict) -> int:
+    """How many leading events of the body are re-sends (seqs at or below the device's
+    acked seq), read before any validation; 0 when the body is not plainly shaped."""
+    events = body.get("events")
+    if body.get("device_id") != device.device_id or not isinstance(events, list) or not events \
+            or type(events[0]) is not dict or type(events[0].get("seq")) is not int:
+        return 0
+    acked, count = log.acked_seq(device.day_id, device.device_id), 0
+    for event in events:
+        if type(event) is not dict or type(event.get("seq")) is not int or event["seq"] > acked:
+            break
+        count += 1
+    return count
+
+
+def _accept_after_resends(ctx, device: Device, body: dict, resent: int, received_ms: int):
+    """Validate only what follows the re-sends and accept the batch; None if that does not
+    go through (then the whole body takes the ordinary path, with its own answers).
+    Safe because the append script stores no re-send: it compares each one's id and the
+    digest of its canonical JSON with what was validated and stored at that seq, so a
+    re-send it passes is that validated event (an entry older than digests is compared
+    by id, and is skipped unstored all the same)."""
+    events = body["events"]
+    rest = events[resent:]
+    try:
+        head = PUSH_BATCH.load({**body, "events": rest or events[-1:]})
+        batch = {**head, "events": events[:resent] + (head["events"] if rest else [])}
+        return _accept(ctx, device, batch, received_ms)
+    except (ValidationError, KeyError, TypeError, ValueError):
+        return None
+    except ApiError as exc:
+        if exc.status == 503:  # not replicated: the new events are stored, the answer stands
+            raise
+        return None  # refused (scope, times, conflict, gap, archived): nothing stored
+
+
 @bp.post("/api/v1/sync/push")
 def push():
     ctx = current_app.extensions["openday"]
     device = authenticate_device(ctx["redis"], int(current_app.config.get("PUSH_RATE_PER_S", PUSH_RATE_PER_S)))
     body = read_json_object(MAX_BATCH_BYTES)
     _too_many_events(body)
-    batch = _load_batch(body)
-    _check_scope(device, batch)
     received_ms = time.time_ns() // 1_000_000
+    resent = _resent_prefix(ctx["log"], device, body)
+    if resent and (accepted := _accept_after_resends(ctx, device, body, resent, received_ms)):
+        return _answer(accepted, received_ms)
+    accepted = _accept(ctx, device, _load_batch(body), received_ms)
+    return _answer(accepted, received_ms)
+
+
+def _accept(ctx, device: Device, batch: dict, received_ms: int):
+    """accept_batch on a validated batch, its refusals mapped to HTTP."""
+    _check_scope(device, batch)
     try:
-        accepted = accept_batch(ctx["redis"], ctx["rq_redis"], ctx["log"], device, batch, received_ms)
+        return accept_batch(ctx["redis"], ctx["rq_redis"], ctx["log"], device, batch, received_ms)
     except ImplausibleTimes as exc:
         raise ApiError(422, "invalid", "批次无效，未保存任何记录 / The batch is not valid; nothing was stored.",
                        errors={"events": exc.errors}) from exc
@@ -96,6 +141,9 @@ def push():
                        f"The centre's replicas have not confirmed this batch ({exc}); retry shortly "
                        "(nothing is counted twice).", replicas=exc.replicas, wanted=exc.wanted,
                        retry_after=1) from exc
+
+
+def _answer(accepted, received_ms: int):
     appended = accepted.appended
     return jsonify(
         acked_seq=appended.acked_seq,

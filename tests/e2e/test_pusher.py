@@ -134,3 +134,24 @@ def test_503_and_timeouts_halve_the_batch_and_back_off(tmp_path, redis, central,
         assert pusher.failures == 0 and log.get_state("last_error") is None
     finally:
         proxy.stop()
+
+
+class _CountingClient:
+    def __init__(self, client, pushes: list):
+        self.client, self.pushes = client, pushes
+
+    def push(self, device_id, events, pending):
+        self.pushes.append(len(events))
+        return self.client.push(device_id, events, pending)
+
+
+def test_a_clean_backlog_costs_one_durable_write_per_batch(tmp_path, redis, central):
+    """A backlog with no problem to clear writes the laptop's log once per batch (its acked
+    mark), then last_sync and last_error once: no statement repeated per batch."""
+    log, pusher = _laptop(tmp_path, redis, central, events=30)
+    pushes, make = [], pusher.make_client
+    pusher.batch, pusher.make_client = 5, lambda: _CountingClient(make(), pushes)
+    before = log._db.total_changes
+    assert pusher.sync_now() is True and log.acked_seq() == 30
+    assert len(pushes) >= 2, pushes
+    assert log._db.total_changes - before == len(pushes) + 2

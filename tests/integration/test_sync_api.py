@@ -91,3 +91,43 @@ def test_totals_and_health(api):
     assert api.get("/healthz").json["status"] == "ok"
     assert api.get("/api/v1/days/nosuch-day/totals").status_code == 404
     assert api.get(f"/api/v1/days/{DAY}/totals").json["visitors"] == 0
+
+
+class _SchemaSpy:
+    """The push schema, noting how many events each load was given (it still validates)."""
+
+    def __init__(self, schema):
+        self.schema, self.loaded = schema, []
+
+    def load(self, data):
+        self.loaded.append(len(data["events"]))
+        return self.schema.load(data)
+
+
+def test_resends_are_recognised_before_validation(api, redis, monkeypatch):
+    import sync_service.push.api as push_api
+
+    events = [make_event(s) for s in (1, 2, 3, 4)]
+    assert api.post("/api/v1/sync/push", json=_batch(events[:3])).status_code == 200
+    spy = _SchemaSpy(push_api.PUSH_BATCH)
+    monkeypatch.setattr(push_api, "PUSH_BATCH", spy)
+    mixed = api.post("/api/v1/sync/push", json=_batch(events))
+    assert (mixed.status_code, mixed.json["accepted"], mixed.json["duplicates"]) == (200, 1, 3)
+    again = api.post("/api/v1/sync/push", json=_batch(events))
+    assert (again.status_code, again.json["acked_seq"], again.json["duplicates"]) == (200, 4, 4)
+    assert spy.loaded == [1, 1]  # the new event, then the batch's head with one event: not the re-sends
+    assert redis.xlen(keys.log(DAY)) == 4
+
+
+def test_a_resend_unlike_what_is_held_gets_the_answer_it_always_got(api, redis):
+    events = [make_event(s) for s in (1, 2)]
+    assert api.post("/api/v1/sync/push", json=_batch(events)).status_code == 200
+    invalid = [events[0], make_event(2, payload={"material": "leaflet", "quantity": -1}), make_event(3)]
+    refused = api.post("/api/v1/sync/push", json=_batch(invalid))
+    assert refused.status_code == 422 and "quantity" in refused.json["errors"]["events"]["1"]["payload"]
+    edited = [events[0], {**events[1], "payload": {"material": "leaflet", "quantity": 7}}]
+    conflict = api.post("/api/v1/sync/push", json=_batch(edited))
+    assert (conflict.status_code, conflict.json["error"]) == (409, "conflict: content")
+    bad_new = api.post("/api/v1/sync/push", json=_batch([*events, {**make_event(3), "seq": "three"}]))
+    assert bad_new.status_code == 422 and "2" in bad_new.json["errors"]["events"]
+    assert redis.xlen(keys.log(DAY)) == 2
