@@ -16,7 +16,7 @@ from tests.helpers import DAY, PLAN_PATH
 
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"gu:correct horse").decode(), "X-Requested-With": "t"}
 SAMPLE_ARGS = {"day_id": DAY, "name": "satisfaction", "code": "ABCD2345", "device_id": "laptop-a",
-               "filename": "summary.css", "path": "x"}
+               "filename": "summary.css", "path": "x", "version": "1", "username": "gu", "fmt": "json"}
 
 
 def assert_protected(response, what: str) -> None:
