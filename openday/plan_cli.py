@@ -17,8 +17,8 @@ def _redis():
 
 def read_plan_file(path: Path) -> dict:
     """The plan document of a .json or .xlsx file; errors name the field (sheet, row, column)."""
+    from central.plan_workbook import workbook_to_plan
     from shared.plan_rules import PlanInvalid
-    from shared.plan_workbook import workbook_to_plan
 
     try:
         if path.suffix.lower() == ".xlsx":
@@ -74,7 +74,7 @@ def import_(file: Path, day_id: str | None, by: str) -> None:
 def export(day_id: str, file: Path, version: int | None) -> None:
     """Write the day's plan to FILE: .xlsx as a workbook, anything else as JSON."""
     from central.plan_store import read_version
-    from shared.plan_workbook import plan_to_workbook
+    from central.plan_workbook import plan_to_workbook
 
     record = read_version(_redis(), day_id, version or -1)
     if record is None:

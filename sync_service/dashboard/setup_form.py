@@ -1,10 +1,10 @@
 """The day-setup form <-> a plan document. The form has the workbook's columns
-(shared/plan_workbook.py), one row per entry and a few blank rows to add entries; an
+(central/plan_workbook.py), one row per entry and a few blank rows to add entries; an
 error of the plan's rules is shown at the input that holds the field."""
 
 import re
 
-from shared.plan_workbook import COLUMNS, DAY_FIELDS, DEFAULT_LABELS, day_values, head_of, item_of, item_row
+from central.plan_workbook import COLUMNS, DAY_FIELDS, DEFAULT_LABELS, day_values, head_of, item_of, item_row
 
 BLANK_ROWS = 3
 FORM_OWNED = {"id", "zh", "en", "team", "leader", "measure", "opening_stock", "low_stock", "retired"}

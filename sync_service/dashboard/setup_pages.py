@@ -8,9 +8,9 @@ import json
 from flask import Response, redirect, render_template, request, url_for
 
 from central.plan_store import StaleVersion, list_versions, read_version
+from central.plan_workbook import COLUMNS, DAY_FIELDS, plan_to_workbook, workbook_to_plan
 from central.queue import request_fold
 from shared.plan_rules import PlanInvalid
-from shared.plan_workbook import COLUMNS, DAY_FIELDS, plan_to_workbook, workbook_to_plan
 from sync_service.context import ctx
 from sync_service.dashboard import bp
 from sync_service.dashboard.i18n import current_lang

@@ -3,8 +3,8 @@ upload field named `workbook`). Workbook errors name the sheet, row and column."
 
 from flask import request
 
+from central.plan_workbook import workbook_to_plan
 from shared.plan_rules import PlanInvalid
-from shared.plan_workbook import workbook_to_plan
 from sync_service.errors import ApiError
 from sync_service.request_body import read_json_object
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
+from central.plan_workbook import plan_to_workbook
 from openday.embedded_redis import free_port
-from shared.plan_workbook import plan_to_workbook
 from sync_service.coordinators import ORGANISER, add_coordinator
 from sync_service.devices.tokens import Device, register_device
 from tests.factories import make_event

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 import requests
 
+from central.plan_workbook import plan_to_workbook
 from openday.embedded_redis import EmbeddedRedis
-from shared.plan_workbook import plan_to_workbook
 from sync_service.app import create_app
 from tests.helpers import PLAN_PATH, openday, running_central
 

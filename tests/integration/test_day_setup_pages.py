@@ -8,7 +8,7 @@ import re
 import pytest
 
 from central.plan_store import list_versions, read_version
-from shared.plan_workbook import plan_to_workbook
+from central.plan_workbook import plan_to_workbook
 from sync_service.app import create_app
 from sync_service.coordinators import ORGANISER, add_coordinator
 from tests.helpers import DAY, PLAN_PATH

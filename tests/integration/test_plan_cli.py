@@ -5,8 +5,8 @@ import json
 from click.testing import CliRunner
 
 from central.plan_store import list_versions
+from central.plan_workbook import workbook_to_plan
 from openday.cli import main
-from shared.plan_workbook import workbook_to_plan
 from tests.helpers import PLAN_PATH
 
 DAY = "heping-2027-05-15"

@@ -179,7 +179,7 @@ def test_a_service_with_an_empty_plan_dir_serves_days_made_through_the_api(api, 
 
 
 def test_a_day_is_created_from_an_uploaded_workbook_and_a_bad_one_is_refused_by_cell(api):
-    from shared.plan_workbook import plan_to_workbook
+    from central.plan_workbook import plan_to_workbook
 
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     made = api.post("/api/v1/days", data=plan_to_workbook(_plan()), content_type=xlsx, auth=ORG)

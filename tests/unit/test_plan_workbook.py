@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from shared.plan_rules import PlanInvalid
-from shared.plan_workbook import plan_to_workbook, workbook_to_plan
+from central.plan_workbook import plan_to_workbook, workbook_to_plan
 from tests.helpers import PLAN_PATH
 
 CATALOGUES = ("booths", "departments", "topics", "materials")
