@@ -6,6 +6,7 @@ and offered empty as a template. Every error names the sheet, row and column.
 
 import io
 import re
+from itertools import islice
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
@@ -121,12 +122,26 @@ class _Located:
         self.errors.setdefault(where, []).append(f"{place_zh}:{zh} / {place_en}: {en}")
 
 
+# A workbook is at most 1 MiB on upload, but that compresses a sheet of millions of rows or
+# columns; a day's catalogue has tens. Read no more than these and say so.
+MAX_ROWS, MAX_COLUMNS = 500, 40
+
+
+def _rows(book, sheet: str, found: _Located, min_row: int = 1) -> list[tuple]:
+    """The sheet's rows (values, at most MAX_COLUMNS each); past MAX_ROWS an error, not a read."""
+    rows = list(islice(book[sheet].iter_rows(min_row=min_row, max_col=MAX_COLUMNS, values_only=True),
+                       MAX_ROWS + 1))
+    if len(rows) > MAX_ROWS:
+        found.add(sheet, None, None, f"行数过多（最多 {MAX_ROWS} 行）", f"too many rows (at most {MAX_ROWS})")
+    return rows[:MAX_ROWS]
+
+
 def _read_day(book, found: _Located) -> tuple[dict, dict]:
     if "day" not in book.sheetnames:
         found.add("day", None, None, "缺少工作表", "the sheet is missing")
         return {}, {}
     values, rows = {}, {}
-    for n, row in enumerate(book["day"].iter_rows(min_row=2, values_only=True), start=2):
+    for n, row in enumerate(_rows(book, "day", found, min_row=2), start=2):
         name = _cell(row[0] if row else None).split(" ")[0]
         if name:
             values[name], rows[name] = _cell(row[1] if len(row) > 1 else None), n
@@ -179,7 +194,7 @@ def _read_catalogue(book, catalogue: str, found: _Located) -> tuple[list[dict], 
     if catalogue not in book.sheetnames:
         found.add(catalogue, None, None, "缺少工作表", "the sheet is missing")
         return [], {}, []
-    rows = list(book[catalogue].iter_rows(values_only=True))
+    rows = _rows(book, catalogue, found)
     at = _columns(rows[0] if rows else (), catalogue, found)
     items, numbers = [], []
     for n, row in enumerate(rows[1:], start=2):

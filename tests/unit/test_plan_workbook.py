@@ -7,8 +7,8 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from shared.plan_rules import PlanInvalid
 from central.plan_workbook import plan_to_workbook, workbook_to_plan
+from shared.plan_rules import PlanInvalid
 from tests.helpers import PLAN_PATH
 
 CATALOGUES = ("booths", "departments", "topics", "materials")
@@ -77,3 +77,16 @@ def test_a_missing_label_and_a_bad_day_field_are_named(raw):
 
 def test_not_a_workbook_is_refused():
     assert "xlsx" in _refusal(b"not a zip at all")["file"][0]
+
+
+def test_a_sheet_of_too_many_rows_is_refused_unread(raw):
+    """1 MiB of .xlsx compresses far more rows than a catalogue has: past MAX_ROWS the reader
+    stops and names the sheet, and no more rows are read."""
+    from central.plan_workbook import MAX_ROWS
+
+    def pad(book):
+        sheet = book["topics"]
+        for n in range(MAX_ROWS + 50):
+            sheet.append([f"extra{n}", f"话题{n}", f"topic {n}"])
+    errors = _refusal(_edit(plan_to_workbook(raw), pad))
+    assert any(name.startswith("topics") and "too many rows" in " ".join(messages) for name, messages in errors.items())
