@@ -70,7 +70,7 @@ class ChunkFold:
         self.view = view
         self.sums = defaultdict(int)  # (booth, hour, signature) -> amount
         self.tallies = Counter()  # (figure, booth or '') -> count: voids and resolutions, whole day and booth
-        self.devices = {}  # device id -> [events, booth, last entry]
+        self.seen_devices, self.seen_entries = [], []  # each device entry's laptop and entry, in log order
         self.entries = 0
         self.voided, self.hot_add, self.hot_del = {}, {}, set()
         self.q_delta, self.q_index = Counter(), defaultdict(list)
@@ -78,6 +78,25 @@ class ChunkFold:
         self.rejected = {}  # stream id -> record
 
     # -- what happens per entry -------------------------------------------------------
+    def events(self, entries: list[Entry], in_chunk: dict, other) -> None:
+        """Fold entries in log order: the common event (FoldView.quick) here, in as few
+        steps as the fold can take per entry; any other by `other(entry)`. `in_chunk`
+        gets the event id of each entry folded here (void targets)."""
+        quick, hits, devices, seen = self.view.quick, [], self.seen_devices, self.seen_entries
+        for entry in entries:
+            event = entry[1]
+            hit = quick(event, entry[2])
+            if hit is None:
+                other(entry)
+                continue
+            hits.append(hit)  # counted at the end, in C (Counter), not summed here
+            in_chunk[event["event_id"]] = entry
+            devices.append(event["device_id"])  # the device's count and last entry: changes()
+            seen.append(entry)
+        self.entries += len(hits)
+        for (key, amount), n in Counter(hits).items():
+            self.sums[key] += amount * n
+
     def event(self, entry: Entry) -> bool:
         """Fold an event whose envelope passed shared.rejects.envelope_reason; False when
         it is rejected instead (its time, or anything else its effect raised on)."""
@@ -95,13 +114,7 @@ class ChunkFold:
         for fk in effect.unresolved:
             self.q_delta[fk] += 1
             self.q_index[fk].append(entry.sid)
-        self.entries += 1
-        seen = self.devices.get(event["device_id"])
-        if seen is None:
-            self._seen(entry, counted=True)
-        else:  # the hot path: a device already seen in this chunk
-            seen[0] += 1
-            seen[1], seen[2] = event["booth_id"], entry
+        self._seen(entry)
         return True
 
     def reject(self, entry: Entry, reason: str) -> bool:
@@ -177,14 +190,9 @@ class ChunkFold:
         if not counted:
             self.entries += 1
         device = entry.event["device_id"]
-        if device == COORDINATOR_DEVICE:
-            return
-        seen = self.devices.get(device)
-        if seen is None:
-            self.devices[device] = [1, entry.event["booth_id"], entry]
-        else:
-            seen[0] += 1
-            seen[1], seen[2] = entry.event["booth_id"], entry
+        if device != COORDINATOR_DEVICE:
+            self.seen_devices.append(device)
+            self.seen_entries.append(entry)
 
     # -- the result -------------------------------------------------------------------
     def changes(self) -> ChunkChanges:
@@ -197,8 +205,10 @@ class ChunkFold:
             figures[name] += n
             if booth:
                 figures[f"booth:{booth}|{name}"] += n
-        sets = {}
-        for device, (count, booth, last) in self.devices.items():
+        sets, counts = {}, Counter(self.seen_devices)
+        last_entries = dict(zip(self.seen_devices, self.seen_entries, strict=True))  # each device's last one
+        for device, last in last_entries.items():
+            count, booth = counts[device], last.event["booth_id"]
             figures[f"device:{device}|events"] += count
             figures[f"booth:{booth},device:{device}|events"] += count
             sets[f"device:{device}|acked_seq"] = last.event["seq"]

@@ -90,18 +90,15 @@ def _cut_at_resolution(entries: list[Entry]) -> list[Entry]:
 
 
 def _fold_events(store: ProjectionStore, fold: ChunkFold, entries: list[Entry]) -> None:
-    """Fold device events and voids; void targets outside the chunk are looked up at once."""
-    in_chunk = {}
-    verdicts = [envelope_reason(e.event) for e in entries]
-    targets = [e.event["payload"]["target_event_id"] for e, reason in zip(entries, verdicts, strict=True)
-               if reason is None and e.event["type"] == VOID]
-    looked_up = {}
-    if targets:
-        here = {e.event["event_id"] for e, reason in zip(entries, verdicts, strict=True) if reason is None}
-        looked_up = store.lookup([t for t in dict.fromkeys(targets) if t not in here])
-    for entry, reason in zip(entries, verdicts, strict=True):
+    """Fold device events and voids in log order; the targets of the chunk's voids are
+    looked up at once (those in the chunk too: _void_target prefers the chunk's own)."""
+    in_chunk, looked_up = {}, {}
+    if targets := _void_targets(entries):
+        looked_up = store.lookup(targets)
+
+    def other(entry: Entry) -> None:  # anything FoldView.quick leaves: the careful path
         event = entry.event
-        if reason is not None:
+        if reason := envelope_reason(event):
             fold.reject(entry, reason)
         elif event["type"] != VOID:
             if fold.event(entry):
@@ -111,6 +108,15 @@ def _fold_events(store: ProjectionStore, fold: ChunkFold, entries: list[Entry]) 
         else:
             fold.void(entry, _void_target(fold, in_chunk, looked_up, entry))
             in_chunk[event["event_id"]] = entry
+
+    fold.events(entries, in_chunk, other)
+
+
+def _void_targets(entries: list[Entry]) -> list[str]:
+    """The event ids the chunk's voids name (read as a void would be, unchecked yet)."""
+    named = [e.event.get("payload") for e in entries if type(e.event) is dict and e.event.get("type") == VOID]
+    return list(dict.fromkeys([p["target_event_id"] for p in named
+                               if type(p) is dict and type(p.get("target_event_id")) is str]))
 
 
 def _void_target(fold: ChunkFold, in_chunk: dict, looked_up: dict, entry: Entry) -> Entry | None:

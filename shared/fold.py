@@ -19,8 +19,9 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from shared.clock import EARLIEST_MS, LATEST_MS
 from shared.events import CURRENT_VERSION, RESOLUTION, RESOLVABLE_FIELDS, VOID, upcast
-from shared.rejects import corrected_ms
+from shared.rejects import QUICK_CHECKS, Rejected, _keys_ok, corrected_ms, minute_ms
 
 # Payload fields that must be catalogue keys, per type (booth_id is checked for every type).
 CHECKED_FIELDS = {
@@ -90,6 +91,7 @@ OWN_FIGURES = {"quarantined", "rejected", "voided", "voids_ignored", "resolution
 
 QUARANTINED, REJECTED = ("quarantined",), ("rejected",)
 EFFECTS_MEMO_LIMIT = 50_000
+MINUTE_SPAN_MS = 99_999  # what two seconds digits and three of milliseconds can add to a minute
 SCOPE_SEP = "|"
 
 
@@ -113,12 +115,14 @@ class PlanKeys:
         # quarantine for them; they count as unknown until the version's resolution is folded
         self.known = {field: keys - {k for f, k in hidden if f == field} for field, keys in self.full.items()}
         self._hours: dict[int, str] = {}
+        self.minute_hours: dict[tuple, str | None] = {}  # see minute_hour
         self._effects: dict[frozenset, dict] = {}  # resolutions -> FoldView.effect's memo under them
 
-    def effects_memo(self, resolutions: dict) -> dict:
-        """The memo of effects under these resolutions, kept from chunk to chunk (bounded:
-        a day has a few hundred kinds of events, a pathological log starts afresh)."""
-        key = frozenset(resolutions.items())
+    def effects_memo(self, resolutions: dict, quick: bool = False) -> dict:
+        """The memo of effects under these resolutions (or of FoldView.quick's results),
+        kept from chunk to chunk (bounded: a day has a few hundred kinds of events, a
+        pathological log starts afresh)."""
+        key = (frozenset(resolutions.items()), quick)
         memo = self._effects.get(key)
         if memo is None or len(memo) > EFFECTS_MEMO_LIMIT:
             if len(self._effects) > EFFECTS_MEMO_LIMIT // 1000:
@@ -130,7 +134,28 @@ class PlanKeys:
         """The local hour of the device's time corrected by its clock offset, in exact
         integer milliseconds (shared/rejects.py: cached by the minute; raises Rejected
         for a time outside the plausible window)."""
-        quarter = corrected_ms(recorded_at, offset_ms) // 900_000
+        return self._quarter_hour(corrected_ms(recorded_at, offset_ms) // 900_000)
+
+
+    def minute_hour(self, minute: str, offset_ms: int) -> str | None:
+        """The local hour shared by every time in this minute ('YYYY-MM-DDTHH:MM±hh:mm'
+        with any seconds and milliseconds digits) corrected by offset_ms, or None when a
+        quarter hour or the plausible window starts within that span: then the exact time
+        decides (hour()). Cached by (minute, offset): a laptop keeps its offset for hours."""
+        if len(self.minute_hours) > EFFECTS_MEMO_LIMIT:
+            self.minute_hours.clear()
+        try:
+            first = minute_ms(minute)
+        except Rejected:
+            first = EARLIEST_MS - MINUTE_SPAN_MS - 1  # outside the window: None below
+        low, high = first - offset_ms, first - offset_ms + MINUTE_SPAN_MS
+        last_start = LATEST_MS - MINUTE_SPAN_MS  # the whole span, before and after correction, in the window
+        in_window = EARLIEST_MS <= first < last_start and EARLIEST_MS <= low < last_start
+        same = in_window and low // 900_000 == high // 900_000
+        hour = self.minute_hours[(minute, offset_ms)] = self._quarter_hour(low // 900_000) if same else None
+        return hour
+
+    def _quarter_hour(self, quarter: int) -> str:
         hour = self._hours.get(quarter)
         if hour is None:
             hour = self._hours[quarter] = f"{datetime.fromtimestamp(quarter * 900, self.zone).hour:02d}"
@@ -161,6 +186,7 @@ class FoldView:
         hidden = frozenset(fk for fk in pending if fk not in self.resolutions)
         self.keys = plan if isinstance(plan, PlanKeys) else plan_keys(plan, hidden)
         self._effects: dict[tuple, Effect] = self.keys.effects_memo(self.resolutions)  # see effect()
+        self._quick: dict[tuple, tuple] = self.keys.effects_memo(self.resolutions, quick=True)  # see quick()
 
     def with_resolution(self, field: str, key: str, to: str | None) -> "FoldView":
         return FoldView(self.plan, {**self.resolutions, (field, key): to}, self.pending)
@@ -181,6 +207,43 @@ class FoldView:
         if effect is None:
             effect = self._effects[key] = self._effect(event, hour, offset_ms)
         return effect
+
+    def quick(self, event, offset_ms: int) -> tuple | None:
+        """((booth, hour, signature), amount) of the common entry in the fewest steps, or
+        None: anything else goes the careful way (envelope_reason, then effect()), which
+        gives the same for what passes here. Common: envelope_reason's conjunction holds
+        for a current version of a type that adds figures (rejects.QUICK_CHECKS), the time
+        is in the shape laptops write and its minute fixes the hour (PlanKeys.minute_hour),
+        the keys are known, and it is no hot-issue card (they carry their own text)."""
+        try:
+            type_, at, payload = event["type"], event["recorded_at"], event["payload"]
+            if not (type(at) is str and len(at) == 29 and at[19] == "." and at[26] == ":" and at[23] in "+-"
+                    and at[17:19].isdecimal() and at[20:23].isdecimal() and type(event["event_id"]) is str
+                    and type(event["seq"]) is int and type(event["v"]) is int and type(payload) is dict
+                    and _keys_ok.get(event["booth_id"]) is True and _keys_ok.get(event["device_id"]) is True
+                    and QUICK_CHECKS[(type_, event["v"])](payload)) or payload.get("hot_issue"):
+                return None
+            hour = self.keys.minute_hours.get((at[:16] + at[23:], offset_ms), False)
+            if hour is False:
+                hour = self.keys.minute_hour(at[:16] + at[23:], offset_ms)
+            if hour is None:  # the seconds decide (a quarter starts within the minute): exactly
+                hour = self.keys.hour(at, offset_ms)
+            key = (hour, event["booth_id"], type_, *map(payload.get, EFFECT_FIELDS[type_]))
+        except (KeyError, TypeError, AttributeError, ValueError, Rejected):
+            return None
+        found = self._quick.get(key)
+        return found if found is not None else self._quick_miss(key, event, hour, offset_ms)
+
+    def _quick_miss(self, key: tuple, event: dict, hour: str, offset_ms: int) -> tuple | None:
+        try:
+            effect = self._effects.get(key) or self._effect(event, hour, offset_ms)
+        except Exception:  # noqa: BLE001 - the careful path gives this entry its verdict
+            return None
+        self._effects[key] = effect
+        if effect.unresolved:  # quarantined: indexed under its keys, the careful way
+            return None
+        found = self._quick[key] = ((effect.booth, effect.hour, effect.sig), effect.amount)
+        return found
 
     def _effect(self, event: dict, hour: str, offset_ms: int) -> Effect:
         known, booth, payload, type_ = self.keys.known, event["booth_id"], event["payload"], event["type"]
