@@ -32,6 +32,7 @@ from shared.fold import FoldView, plan_keys
 from shared.rejects import UNREADABLE, envelope_reason, reject_reason
 from shared.totals import build_document
 
+FIRST_READ = 2000  # entries of fold_to_end's first chunk, read before anything can overlap it
 CHUNK = 20_000  # entries a chunk: per-chunk costs (figures, commit) amortised; ~30 MB parsed (docs/performance.md)
 RESOLUTION_JSON = f'"{RESOLUTION}"'.encode()
 log = logging.getLogger(__name__)
@@ -237,12 +238,13 @@ def fold_to_end(redis, day_id: str, plan, generation: str = "live", until: str =
     While a chunk is folded, the next one is read in a second thread (Redis works while
     Python folds). The read-ahead is used only if this chunk commits and holds no
     resolution: then nothing it read can have changed except by a commit that would make
-    the next one fail its checkpoint check anyway."""
+    the next one fail its checkpoint check anyway. The first read is short (FIRST_READ):
+    nothing is folded while it is read, and a few new entries are the common case."""
     store = ProjectionStore(redis, day_id, generation)
     publish = generation == "live" if publish is None else publish
     folded, pending = 0, pending_keys(store, plan)
     with cyclic_gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
-        read = store.read_chunk(chunk, until)
+        read = store.read_chunk(min(chunk, FIRST_READ), until)
         while read[2]:
             last = read[2][-4]
             clean = RESOLUTION_JSON not in b"\n".join(read[2][1::4])  # a text may say it too: no harm
