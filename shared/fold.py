@@ -220,26 +220,27 @@ class FoldView:
             if not (type(at) is str and len(at) == 29 and at[19] == "." and at[26] == ":" and at[23] in "+-"
                     and at[17:19].isdecimal() and at[20:23].isdecimal() and type(event["event_id"]) is str
                     and type(event["seq"]) is int and type(event["v"]) is int and type(payload) is dict
-                    and _keys_ok.get(event["booth_id"]) is True and _keys_ok.get(event["device_id"]) is True
-                    and QUICK_CHECKS[(type_, event["v"])](payload)) or payload.get("hot_issue"):
+                    and _keys_ok.get(event["booth_id"]) is True and _keys_ok.get(event["device_id"]) is True):
                 return None
+            values = QUICK_CHECKS[(type_, event["v"])](payload)  # what the effect depends on, or None
             hour = self.keys.minute_hours.get((at[:16] + at[23:], offset_ms), False)
             if hour is False:
                 hour = self.keys.minute_hour(at[:16] + at[23:], offset_ms)
             if hour is None:  # the seconds decide (a quarter starts within the minute): exactly
                 hour = self.keys.hour(at, offset_ms)
-            key = (hour, event["booth_id"], type_, *map(payload.get, EFFECT_FIELDS[type_]))
         except (KeyError, TypeError, AttributeError, ValueError, Rejected):
             return None
+        if values is None:
+            return None
+        key = (hour, event["booth_id"], type_, values)
         found = self._quick.get(key)
         return found if found is not None else self._quick_miss(key, event, hour, offset_ms)
 
     def _quick_miss(self, key: tuple, event: dict, hour: str, offset_ms: int) -> tuple | None:
         try:
-            effect = self._effects.get(key) or self._effect(event, hour, offset_ms)
+            effect = self._effect(event, hour, offset_ms)
         except Exception:  # noqa: BLE001 - the careful path gives this entry its verdict
             return None
-        self._effects[key] = effect
         if effect.unresolved:  # quarantined: indexed under its keys, the careful way
             return None
         found = self._quick[key] = ((effect.booth, effect.hour, effect.sig), effect.amount)

@@ -126,26 +126,30 @@ KNOWN_VERSIONS = frozenset(PAYLOADS) | {(RESOLUTION, 1)}
 _LAPTOP_CHECKS = {(type_, v): PAYLOAD_CHECKS[type_] for type_, v in PAYLOADS}  # what laptops push
 
 
-# The fold's quick path (shared/fold.py FoldView.quick) checks the payloads of the common
-# entries in one expression each, with no call per field: a catalogue key must be one
-# is_key has already passed. Each implies its type's check above; False only sends the
-# entry the careful way (a key seen the first time, an odd value), which decides.
-def _quick_visitor(p: dict) -> bool:
-    return type(n := p.get("party_size")) is int and 1 <= n <= 50
+# The fold's quick path (shared/fold.py FoldView.quick) checks the payload of a common
+# entry in one expression, with no call per field (a catalogue key must be one is_key has
+# already passed), and takes from it the values its effect depends on (EFFECT_FIELDS'
+# values). Each passes only what its type's check above passes; None only sends the entry
+# the careful way (a key seen the first time, an odd value, a hot-issue card), which decides.
+def _quick_visitor(p: dict) -> tuple | None:
+    return (n,) if type(n := p.get("party_size")) is int and 1 <= n <= 50 else None
 
 
-def _quick_inquiry(p: dict, ok=_keys_ok.get) -> bool:
-    return ok(p.get("topic")) is True and ok(p.get("department")) is True and p.get("outcome") in OUTCOMES \
-        and ("note" not in p or type(p["note"]) is str)
+def _quick_inquiry(p: dict, ok=_keys_ok.get) -> tuple | None:
+    topic, department, outcome = p.get("topic"), p.get("department"), p.get("outcome")
+    return (topic, department, outcome) if ok(topic) is True and ok(department) is True and outcome in OUTCOMES \
+        and ("note" not in p or type(p["note"]) is str) else None
 
 
-def _quick_material(p: dict, ok=_keys_ok.get) -> bool:
-    return type(n := p.get("quantity")) is int and 1 <= n <= 10_000 and ok(p.get("material")) is True
+def _quick_material(p: dict, ok=_keys_ok.get) -> tuple | None:
+    material, n = p.get("material"), p.get("quantity")
+    return (material, n) if type(n) is int and 1 <= n <= 10_000 and ok(material) is True else None
 
 
-def _quick_feedback(p: dict, ok=_keys_ok.get) -> bool:
-    return p.get("rating") in RATINGS and ("topic" not in p or ok(p["topic"]) is True) \
-        and ("hot_issue" not in p or type(p["hot_issue"]) is bool) and ("comment" not in p or type(p["comment"]) is str)
+def _quick_feedback(p: dict, ok=_keys_ok.get) -> tuple | None:
+    topic, rating, hot = p.get("topic"), p.get("rating"), p.get("hot_issue")
+    return (topic, rating, hot) if rating in RATINGS and (hot is None and "hot_issue" not in p or hot is False) \
+        and ("topic" not in p or ok(topic) is True) and ("comment" not in p or type(p["comment"]) is str) else None
 
 
 # A current version of each type that adds figures; voids, resolutions, upcasts: careful.

@@ -30,6 +30,10 @@ ENVELOPE = ["event_id", "seq", "v", "booth_id", "device_id", "type", "payload", 
 def _bent(rng: random.Random) -> tuple[dict, int]:
     event = make_event(rng.randint(1, 9), rng.choice(list(PAYLOADS)), recorded_at=rng.choice(TIMES),
                        booth_id=rng.choice(["shashan", "bayi", "nowhere"]))
+    if "hot_issue" in event["payload"]:  # a hot-issue card, a plain one, or one that does not say
+        event["payload"]["hot_issue"] = rng.choice([True, False, None])
+        if event["payload"]["hot_issue"] is None:
+            del event["payload"]["hot_issue"]
     for _ in range(rng.choice([0, 0, 1, 2])):
         payload = event["payload"] if type(event["payload"]) is dict else {}
         if rng.random() < 0.7:
