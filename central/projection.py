@@ -20,6 +20,7 @@ import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from operator import itemgetter
 
 import orjson
 from redis.exceptions import RedisError
@@ -90,11 +91,13 @@ def _cut_at_resolution(entries: list[Entry]) -> list[Entry]:
 
 
 def _fold_events(store: ProjectionStore, fold: ChunkFold, entries: list[Entry]) -> None:
-    """Fold device events and voids in log order; the targets of the chunk's voids are
-    looked up at once (those in the chunk too: _void_target prefers the chunk's own)."""
+    """Fold device events and voids in log order. The targets of the chunk's voids outside
+    it are looked up at once; one in it that a void cannot take from the chunk (rejected,
+    or after the void) is looked up when that void is folded (_void_target)."""
     in_chunk, looked_up = {}, {}
     if targets := _void_targets(entries):
-        looked_up = store.lookup(targets)
+        here = _event_ids(entries)
+        looked_up = store.lookup([t for t in targets if t not in here])
 
     def other(entry: Entry) -> None:  # anything FoldView.quick leaves: the careful path
         event = entry.event
@@ -106,7 +109,7 @@ def _fold_events(store: ProjectionStore, fold: ChunkFold, entries: list[Entry]) 
         elif reason := reject_reason(event, entry.off):  # a void's own time too
             fold.reject(entry, reason)
         else:
-            fold.void(entry, _void_target(fold, in_chunk, looked_up, entry))
+            fold.void(entry, _void_target(store, fold, in_chunk, looked_up, entry))
             in_chunk[event["event_id"]] = entry
 
     fold.events(entries, in_chunk, other)
@@ -119,10 +122,21 @@ def _void_targets(entries: list[Entry]) -> list[str]:
                                if type(p) is dict and type(p.get("target_event_id")) is str]))
 
 
-def _void_target(fold: ChunkFold, in_chunk: dict, looked_up: dict, entry: Entry) -> Entry | None:
+def _event_ids(entries: list[Entry]) -> set:
+    try:  # C-level maps: the chunk is large, and this runs when any void is in it
+        return set(map(itemgetter("event_id"), map(itemgetter(1), entries)))
+    except (KeyError, TypeError):  # an unreadable entry, an id missing or unhashable
+        return {e.event.get("event_id") for e in entries if type(e.event) is dict
+                and type(e.event.get("event_id")) is str}
+
+
+def _void_target(store: ProjectionStore, fold: ChunkFold, in_chunk: dict, looked_up: dict,
+                 entry: Entry) -> Entry | None:
     """The counted, not yet voided entry before the void that it names, or None."""
     target_id = entry.event["payload"]["target_event_id"]
     target = in_chunk.get(target_id)
+    if target is None and target_id not in looked_up:  # in the chunk, not counted before the void
+        looked_up.update(store.lookup([target_id]))
     if target is None and target_id in looked_up:
         voided, row = looked_up[target_id]
         if row and not voided and position(row[0]) < position(entry.sid):
