@@ -1,7 +1,8 @@
+import orjson
 import pytest
 
 from central import keys
-from central.central_log import CentralLog, SeqConflict, SeqGap
+from central.central_log import CentralLog, ContentConflict, SeqConflict, SeqGap, content_digest
 from tests.factories import make_event
 from tests.helpers import DAY
 
@@ -46,3 +47,54 @@ def test_devices_have_their_own_marks(redis):
     _append(log, [make_event(1, device_id="laptop-b")], "laptop-b")
     assert (log.acked_seq(DAY, "laptop-a"), log.acked_seq(DAY, "laptop-b")) == (1, 1)
     assert log.length(DAY) == 2
+
+
+def _record(event) -> str:
+    """A seq's 48-byte record as the append script writes it (keys.seq_records)."""
+    body = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+    return event["event_id"].replace("-", "") + content_digest(body)
+
+
+def test_seqs_are_fixed_width_records_in_one_string_per_device(redis):
+    log = CentralLog(redis)
+    events = [make_event(s) for s in (1, 2, 3)]
+    _append(log, events)
+    assert redis.get(keys.seq_records(DAY, "laptop-a")) == "".join(_record(e) for e in events)
+    assert not redis.exists(keys.seq_ids(DAY))
+    with pytest.raises(SeqConflict) as caught:
+        _append(log, [make_event(2)])
+    assert caught.value.held_id == events[1]["event_id"]  # the dashes come back
+    with pytest.raises(ContentConflict):
+        _append(log, [{**events[2], "payload": {"material": "leaflet", "quantity": 7}}])
+
+
+def test_a_day_appended_before_seq_records_keeps_working(redis):
+    """Seqs held in the older `seqids` hash ('id digest', or the id alone before digests)
+    are still recognised; the seqs after them go to the records string."""
+    log = CentralLog(redis)
+    old = [make_event(1), make_event(2)]
+    body = orjson.dumps(old[0], option=orjson.OPT_SORT_KEYS)
+    redis.hset(keys.seq_ids(DAY), mapping={"laptop-a:1": f"{old[0]['event_id']} {content_digest(body)}",
+                                           "laptop-a:2": old[1]["event_id"]})
+    redis.hset(keys.acked(DAY), "laptop-a", 2)
+    new = make_event(3)
+    assert _append(log, [*old, new]).__dict__ == {"acked_seq": 3, "accepted": 1, "duplicates": 2}
+    assert redis.get(keys.seq_records(DAY, "laptop-a")) == "\0" * 96 + _record(new)
+    with pytest.raises(ContentConflict):
+        _append(log, [{**old[0], "payload": {"material": "leaflet", "quantity": 7}}])
+    edited_old = {**old[1], "payload": {"material": "leaflet", "quantity": 7}}
+    assert _append(log, [edited_old]).duplicates == 1  # no digest held: compared by id, as before
+    with pytest.raises(SeqConflict) as caught:
+        _append(log, [make_event(2), make_event(3)])
+    assert caught.value.held_id == old[1]["event_id"]
+    assert _append(log, [old[1], new, make_event(4)]).__dict__ == {"acked_seq": 4, "accepted": 1, "duplicates": 2}
+
+
+def test_an_id_that_is_not_a_canonical_uuid_is_held_in_the_hash(redis):
+    log = CentralLog(redis)
+    odd = {**make_event(1), "event_id": "not-a-uuid"}
+    _append(log, [odd])
+    assert redis.hget(keys.seq_ids(DAY), "laptop-a:1").startswith("not-a-uuid ")
+    assert _append(log, [odd]).duplicates == 1
+    with pytest.raises(SeqConflict):
+        _append(log, [make_event(1)])
