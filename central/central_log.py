@@ -24,39 +24,50 @@ from central.device_health import NOTE_HEALTH, HealthNote
 from central.redis_client import is_cluster, node_client
 
 # Each seq's record: the event id's 32 hex digits (no dashes) and the 16-hex content digest,
-# at byte (seq - 1) * 48 of the device's string (keys.seq_records): 48 B a seq with no
-# per-entry overhead, where a field of the `seqids` hash cost ~128 B. Seqs the string does
-# not cover (zero bytes, or past its end) are looked up in that hash, which days appended
-# before this layout still hold; an id that is not a canonical UUID is kept there too.
-SEQ_RECORDS = """
+# 48 B at a fixed place in one of the device's strings of SEQ_RECORDS seqs each
+# (keys.seq_records), where a field of the `seqids` hash cost ~128 B. A string is made at
+# its full size when its first seq comes (SETRANGE on a missing key allocates exactly; a
+# string grown seq by seq doubles its allocation, which cost ~28 B a seq more). Seqs a
+# string does not hold (zero bytes) are looked up in that hash, which days appended before
+# this layout still hold; an id that is not a canonical UUID is kept there too.
+SEQ_RECORDS = 170  # 170 x 48 B = 8,160 B: with the string's header, one 8 KiB allocation
+SEQ_RECORDS_LUA = """
+local records = {}
+for i = 8, #KEYS do records[tonumber(string.match(KEYS[i], ':(%d+)$'))] = KEYS[i] end
+local function place(seq)
+  return records[math.floor((seq - 1) / SEQ_RECORDS)], ((seq - 1) % SEQ_RECORDS) * 48
+end
 local function dashed(hex)
   return string.format('%s-%s-%s-%s-%s', hex:sub(1, 8), hex:sub(9, 12), hex:sub(13, 16), hex:sub(17, 20), hex:sub(21))
 end
 local function held(seq)
-  local r = redis.call('GETRANGE', KEYS[6], (seq - 1) * 48, seq * 48 - 1)
+  local key, at = place(seq)
+  local r = key and redis.call('GETRANGE', key, at, at + 47) or ''
   if #r == 48 and string.byte(r, 1) ~= 0 then return dashed(r:sub(1, 32)), r:sub(33) end
   return string.match(redis.call('HGET', KEYS[3], device .. ':' .. seq) or '', '^(%S*) ?(%S*)$')
 end
 local function keep(seq, id, digest)
-  local hex = string.gsub(id, '-', '')
+  local hex, key, at = string.gsub(id, '-', ''), place(seq)
   if #hex == 32 and #digest == 16 and dashed(hex) == id then
-    redis.call('SETRANGE', KEYS[6], (seq - 1) * 48, hex .. digest)
+    if redis.call('EXISTS', key) == 0 then redis.call('SETRANGE', key, SEQ_RECORDS * 48 - 1, '\\0') end
+    redis.call('SETRANGE', key, at, hex .. digest)
   else
     redis.call('HSET', KEYS[3], device .. ':' .. seq, id .. ' ' .. digest)
   end
 end
-"""
+""".replace("SEQ_RECORDS", str(SEQ_RECORDS))
 
-# KEYS: log, acked, seqids (older days), eidx, archived, the device's seq records, health,
-# clock. ARGV: device, rt, off, n (the health note's argument count, 0 = no note), the
-# note's arguments (central/device_health.py), then seq, id, body, digest per event.
+# KEYS: log, acked, seqids (older days), eidx, archived, health, clock, then the device's
+# seq record strings that hold the batch's seqs. ARGV: device, rt, off, n (the health
+# note's argument count, 0 = no note), the note's arguments (central/device_health.py),
+# then seq, id, body, digest per event.
 APPEND_BATCH = """
 local log, acked_key, eidx = KEYS[1], KEYS[2], KEYS[4]
 if redis.call('EXISTS', KEYS[5]) == 1 then return {'archived'} end
 local device = ARGV[1]
 local rt, off, h = ARGV[2], ARGV[3], 5
 local first = h + tonumber(ARGV[4])
-""" + SEQ_RECORDS + NOTE_HEALTH + """
+""" + SEQ_RECORDS_LUA + NOTE_HEALTH + """
 local acked = tonumber(redis.call('HGET', acked_key, device) or '0')
 local expect = acked + 1
 local n = (#ARGV - first + 1) / 4
@@ -174,8 +185,9 @@ class CentralLog:
             body = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
             args += [event["seq"], event["event_id"], body, content_digest(body)]
         day_keys = [keys.log(day_id), keys.acked(day_id), keys.seq_ids(day_id), keys.event_index(day_id),
-                    keys.archived(day_id), keys.seq_records(day_id, device_id), keys.device_health(day_id),
-                    keys.device_clock(day_id)]
+                    keys.archived(day_id), keys.device_health(day_id), keys.device_clock(day_id)]
+        day_keys += [keys.seq_records(day_id, device_id, part)
+                     for part in sorted({max(0, event["seq"] - 1) // SEQ_RECORDS for event in events})]
         answer, replicas = self._run(day_keys, args)
         kind = answer[0]
         if kind == "archived":

@@ -21,7 +21,7 @@ from shared.clock_sync import SAMPLE_MAX_AGE_MS, ClockSample
 # `last` after it.
 NOTE_HEALTH = """
 local function note_health(h, acked, last)
-  local raw = redis.call('HGET', KEYS[7], device)
+  local raw = redis.call('HGET', KEYS[6], device)
   local state = raw and cjson.decode(raw) or {}
   local far = 0
   for seq in string.gmatch(ARGV[h + 2], '%d+') do
@@ -31,9 +31,9 @@ local function note_health(h, acked, last)
   state.booth_id = ARGV[h]
   if type(state.last_seen) ~= 'string' or ARGV[h + 1] > state.last_seen then state.last_seen = ARGV[h + 1] end
   if ARGV[h + 3] ~= '' then state.pending = math.max(0, tonumber(ARGV[h + 3]) - last) end
-  redis.call('HSET', KEYS[7], device, cjson.encode(state))
+  redis.call('HSET', KEYS[6], device, cjson.encode(state))
   local best, best_json = nil, nil
-  local held = redis.call('HGET', KEYS[8], device)
+  local held = redis.call('HGET', KEYS[7], device)
   if held then best = cjson.decode(held); best_json = held end
   for i = h + 5, h + tonumber(ARGV[4]) - 1 do
     local new = cjson.decode(ARGV[i])
@@ -46,7 +46,7 @@ local function note_health(h, acked, last)
     else take = best_rtt == nil or new_rtt <= best_rtt end
     if take then best, best_json = new, ARGV[i] end
   end
-  if best_json and best_json ~= held then redis.call('HSET', KEYS[8], device, best_json) end
+  if best_json and best_json ~= held then redis.call('HSET', KEYS[7], device, best_json) end
 end
 """
 

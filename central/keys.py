@@ -29,11 +29,12 @@ def seq_ids(day_id: str) -> str:
     return _day(day_id, "seqids")
 
 
-def seq_records(day_id: str, device_id: str) -> str:
-    """String: one device's seqs as fixed-width records, seq n at byte (n - 1) * 48: the
-    event id's 32 hex digits (no dashes), then the 16-hex digest of its canonical JSON
-    (central_log.content_digest). Zero bytes where the seq is in seq_ids instead."""
-    return _day(day_id, f"seqs:{device_id}")
+def seq_records(day_id: str, device_id: str, part: int) -> str:
+    """String of 8,160 bytes: seqs 170 * part + 1 .. 170 * (part + 1) of one device as
+    fixed-width records, 48 bytes each in seq order: the event id's 32 hex digits (no
+    dashes), then the 16-hex digest of its canonical JSON (central_log.content_digest).
+    Zero bytes where a seq is not held here (not yet appended, or in seq_ids)."""
+    return _day(day_id, f"seqs:{device_id}:{part}")
 
 
 def event_index(day_id: str) -> str:

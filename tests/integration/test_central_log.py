@@ -2,7 +2,7 @@ import orjson
 import pytest
 
 from central import keys
-from central.central_log import CentralLog, ContentConflict, SeqConflict, SeqGap, content_digest
+from central.central_log import SEQ_RECORDS, CentralLog, ContentConflict, SeqConflict, SeqGap, content_digest
 from tests.factories import make_event
 from tests.helpers import DAY
 
@@ -59,7 +59,8 @@ def test_seqs_are_fixed_width_records_in_one_string_per_device(redis):
     log = CentralLog(redis)
     events = [make_event(s) for s in (1, 2, 3)]
     _append(log, events)
-    assert redis.get(keys.seq_records(DAY, "laptop-a")) == "".join(_record(e) for e in events)
+    held = redis.get(keys.seq_records(DAY, "laptop-a", 0))
+    assert held == "".join(_record(e) for e in events) + "\0" * 48 * (SEQ_RECORDS - 3)  # made at its full size
     assert not redis.exists(keys.seq_ids(DAY))
     with pytest.raises(SeqConflict) as caught:
         _append(log, [make_event(2)])
@@ -79,7 +80,7 @@ def test_a_day_appended_before_seq_records_keeps_working(redis):
     redis.hset(keys.acked(DAY), "laptop-a", 2)
     new = make_event(3)
     assert _append(log, [*old, new]).__dict__ == {"acked_seq": 3, "accepted": 1, "duplicates": 2}
-    assert redis.get(keys.seq_records(DAY, "laptop-a")) == "\0" * 96 + _record(new)
+    assert redis.get(keys.seq_records(DAY, "laptop-a", 0)).rstrip("\0") == "\0" * 96 + _record(new)
     with pytest.raises(ContentConflict):
         _append(log, [{**old[0], "payload": {"material": "leaflet", "quantity": 7}}])
     edited_old = {**old[1], "payload": {"material": "leaflet", "quantity": 7}}
@@ -98,3 +99,14 @@ def test_an_id_that_is_not_a_canonical_uuid_is_held_in_the_hash(redis):
     assert _append(log, [odd]).duplicates == 1
     with pytest.raises(SeqConflict):
         _append(log, [make_event(1)])
+
+
+def test_seqs_past_one_records_string_go_to_the_next(redis):
+    log = CentralLog(redis)
+    events = [make_event(s) for s in range(1, SEQ_RECORDS + 3)]
+    _append(log, events[:SEQ_RECORDS - 1])
+    assert _append(log, events).__dict__ == {"acked_seq": SEQ_RECORDS + 2, "accepted": 3, "duplicates": SEQ_RECORDS - 1}
+    assert redis.get(keys.seq_records(DAY, "laptop-a", 1)).rstrip("\0") == "".join(map(_record, events[-2:]))
+    with pytest.raises(ContentConflict):
+        _append(log, [{**events[-1], "payload": {"material": "leaflet", "quantity": 7}}])
+    assert _append(log, [events[0], events[-1]]).duplicates == 2  # a batch's seqs may span strings
