@@ -159,7 +159,7 @@ def _drive(server, plan, plan_path, scenario, folder, web_workers, workers, push
                                                                    expected["log_entries"], 60, reader))
         metrics = {"sync": _metric_lines(f"{sync_url}/metrics"),
                    "workers": [_metric_lines(f"http://127.0.0.1:{p}/metrics") for p in metric_ports],
-                   "redis_keys": memory_by_pattern(redis)}
+                   "redis_keys": memory_by_pattern(redis), "redis_stats": redis.memory_stats()}
     finally:
         for process in processes:
             process.stop()

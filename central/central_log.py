@@ -57,6 +57,26 @@ local function keep(seq, id, digest)
 end
 """.replace("SEQ_RECORDS", str(SEQ_RECORDS))
 
+# The event index's value is the entry's stream id written short, in base 36 ('ms:seq',
+# e.g. 'mhl2k1ab:1f' for 1765134567123-51): 10-11 characters fit Redis' 16-byte allocation
+# where the 15-character id took 24, ~8 B an entry of the day's largest hash after the
+# log. The one reader (projection_store.LOOKUP_EVENTS) reads both forms.
+SHORT_SID_LUA = """
+local function base36(x)
+  local digits = ''
+  repeat
+    local d = x % 36
+    digits = string.sub('0123456789abcdefghijklmnopqrstuvwxyz', d + 1, d + 1) .. digits
+    x = math.floor(x / 36)
+  until x == 0
+  return digits
+end
+local function short_sid(sid)
+  local ms, n = string.match(sid, '^(%d+)-(%d+)$')
+  return base36(tonumber(ms)) .. ':' .. base36(tonumber(n))
+end
+"""
+
 # KEYS: log, acked, seqids (older days), eidx, archived, health, clock, then the device's
 # seq record strings that hold the batch's seqs. ARGV: device, rt, off, n (the health
 # note's argument count, 0 = no note), the note's arguments (central/device_health.py),
@@ -67,7 +87,7 @@ if redis.call('EXISTS', KEYS[5]) == 1 then return {'archived'} end
 local device = ARGV[1]
 local rt, off, h = ARGV[2], ARGV[3], 5
 local first = h + tonumber(ARGV[4])
-""" + SEQ_RECORDS_LUA + NOTE_HEALTH + """
+""" + SEQ_RECORDS_LUA + SHORT_SID_LUA + NOTE_HEALTH + """
 local acked = tonumber(redis.call('HGET', acked_key, device) or '0')
 local expect = acked + 1
 local n = (#ARGV - first + 1) / 4
@@ -92,7 +112,7 @@ for i = 0, n - 1 do
   if seq > acked then
     local sid = redis.call('XADD', log, '*', 'e', ARGV[first + 2 + i * 4], 'd', device, 'rt', rt, 'off', off)
     keep(seq, id, ARGV[first + 3 + i * 4])
-    redis.call('HSET', eidx, id, sid)
+    redis.call('HSET', eidx, id, short_sid(sid))
     accepted = accepted + 1
   end
 end

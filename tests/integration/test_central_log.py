@@ -110,3 +110,28 @@ def test_seqs_past_one_records_string_go_to_the_next(redis):
     with pytest.raises(ContentConflict):
         _append(log, [{**events[-1], "payload": {"material": "leaflet", "quantity": 7}}])
     assert _append(log, [events[0], events[-1]]).duplicates == 2  # a batch's seqs may span strings
+
+
+def test_the_event_index_holds_each_stream_id_short_and_lookup_reads_both_forms(redis):
+    from central.projection_store import ProjectionStore
+
+    log = CentralLog(redis)
+    events = [make_event(s) for s in (1, 2)]
+    _append(log, events)
+    sids = [sid for sid, _ in redis.xrange(keys.log(DAY))]
+    short = redis.hget(keys.event_index(DAY), events[1]["event_id"])
+    ms, n = sids[1].split("-")
+    assert short == f"{_base36(int(ms))}:{_base36(int(n))}" and len(short) <= 12
+    redis.hset(keys.event_index(DAY), events[0]["event_id"], sids[0])  # as days appended before held it
+    found = ProjectionStore(redis, DAY).lookup([e["event_id"] for e in events] + [make_event(3)["event_id"]])
+    assert [found[e["event_id"]][1][0] for e in events] == sids
+    assert found[events[1]["event_id"]][1][1] == orjson.dumps(events[1], option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _base36(x: int) -> str:
+    digits = ""
+    while True:
+        x, d = divmod(x, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[d] + digits
+        if not x:
+            return digits
