@@ -46,11 +46,19 @@ local function held(seq)
   if #r == 48 and string.byte(r, 1) ~= 0 then return dashed(r:sub(1, 32)), r:sub(33) end
   return string.match(redis.call('HGET', KEYS[3], device .. ':' .. seq) or '', '^(%S*) ?(%S*)$')
 end
+-- the record drops the id's four dashes; any 36-character id with them in a UUID's places
+-- (and no zero byte first) reads back exactly as it came
+local sized = {}
 local function keep(seq, id, digest)
-  local hex, key, at = string.gsub(id, '-', ''), place(seq)
-  if #hex == 32 and #digest == 16 and dashed(hex) == id then
-    if redis.call('EXISTS', key) == 0 then redis.call('SETRANGE', key, SEQ_RECORDS * 48 - 1, '\\0') end
-    redis.call('SETRANGE', key, at, hex .. digest)
+  local key, at = place(seq)
+  if #id == 36 and #digest == 16 and string.byte(id, 1) ~= 0
+      and id:sub(9, 9) .. id:sub(14, 14) .. id:sub(19, 19) .. id:sub(24, 24) == '----' then
+    if not sized[key] and redis.call('EXISTS', key) == 0 then
+      redis.call('SETRANGE', key, SEQ_RECORDS * 48 - 1, '\\0')
+    end
+    sized[key] = true
+    redis.call('SETRANGE', key, at, id:sub(1, 8) .. id:sub(10, 13) .. id:sub(15, 18) .. id:sub(20, 23) .. id:sub(25)
+      .. digest)
   else
     redis.call('HSET', KEYS[3], device .. ':' .. seq, id .. ' ' .. digest)
   end
@@ -62,18 +70,16 @@ end
 # where the 15-character id took 24, ~8 B an entry of the day's largest hash after the
 # log. The one reader (projection_store.LOOKUP_EVENTS) reads both forms.
 SHORT_SID_LUA = """
+local digit = {}
+for i = 0, 35 do digit[i] = string.sub('0123456789abcdefghijklmnopqrstuvwxyz', i + 1, i + 1) end
 local function base36(x)
-  local digits = ''
-  repeat
-    local d = x % 36
-    digits = string.sub('0123456789abcdefghijklmnopqrstuvwxyz', d + 1, d + 1) .. digits
-    x = math.floor(x / 36)
-  until x == 0
-  return digits
+  local s = ''
+  repeat s = digit[x % 36] .. s; x = math.floor(x / 36) until x == 0
+  return s
 end
 local function short_sid(sid)
-  local ms, n = string.match(sid, '^(%d+)-(%d+)$')
-  return base36(tonumber(ms)) .. ':' .. base36(tonumber(n))
+  local dash = string.find(sid, '-', 1, true)
+  return base36(tonumber(string.sub(sid, 1, dash - 1))) .. ':' .. base36(tonumber(string.sub(sid, dash + 1)))
 end
 """
 
