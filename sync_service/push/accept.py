@@ -1,6 +1,6 @@
 """Accepting a device's batch: estimate its clock, refuse times that cannot be true,
-append it and note its health in one Lua step (central/device_health.py), ask for a fold. The HTTP route
-(push_api.py) parses and maps errors around this."""
+append it and note its health in one Lua step (central/device_health.py), ask for a fold.
+The HTTP route (push_api.py) parses and maps errors around this."""
 
 import json
 import logging
