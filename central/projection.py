@@ -34,7 +34,7 @@ from shared.rejects import UNREADABLE, envelope_reason, reject_reason
 from shared.totals import build_document
 
 FIRST_READ = 2000  # entries of fold_to_end's first chunk, read before anything can overlap it
-CHUNK = 20_000  # entries a chunk: per-chunk costs (figures, commit) amortised; ~30 MB parsed (docs/performance.md)
+CHUNK = 20_000  # entries a chunk: per-chunk costs (figures, commit) amortised; ~35 MB read and parsed
 RESOLUTION_JSON = f'"{RESOLUTION}"'.encode()
 log = logging.getLogger(__name__)
 

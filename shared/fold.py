@@ -136,7 +136,6 @@ class PlanKeys:
         for a time outside the plausible window)."""
         return self._quarter_hour(corrected_ms(recorded_at, offset_ms) // 900_000)
 
-
     def minute_hour(self, minute: str, offset_ms: int) -> str | None:
         """The local hour shared by every time in this minute ('YYYY-MM-DDTHH:MM±hh:mm'
         with any seconds and milliseconds digits) corrected by offset_ms, or None when a
