@@ -74,10 +74,15 @@
     }
     return node;
   }
-  const fmt = (n) => Number(n).toLocaleString(locale);
+  // one formatter each, made once: toLocaleString makes a new one per call, and the first
+  // render formats some hundreds of numbers (the same text either way)
+  const numbers = new Intl.NumberFormat(locale);
+  const fmt = (n) => numbers.format(Number(n));
   // every time in the plan's time zone (where the day takes place), whatever the browser's
-  const when = (iso) => new Date(iso).toLocaleString(locale, { timeZone: boot.timezone, dateStyle: 'medium',
+  const times = new Intl.DateTimeFormat(locale, { timeZone: boot.timezone, dateStyle: 'medium',
     timeStyle: 'short', hour12: false });
+  const when = (iso) => times.format(new Date(iso));
+  const clock = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone: boot.timezone });
   const $ = (id) => document.getElementById(id);
 
   async function api(method, url, body) {
@@ -248,8 +253,7 @@
   function renderHotIssues() {
     const list = [...state.hotIssues].sort((a, b) => String(b.recorded_at).localeCompare(String(a.recorded_at)));
     $('hot-list').replaceChildren(...list.slice(0, 20).map((h) => el('li', { 'data-event': h.event_id },
-      el('span', { class: 'when' }, h.recorded_at ? new Date(h.recorded_at).toLocaleTimeString(locale, {
-        hour: '2-digit', minute: '2-digit', timeZone: boot.timezone }) : ''),
+      el('span', { class: 'when' }, h.recorded_at ? clock.format(new Date(h.recorded_at)) : ''),
       el('span', { class: 'tag' }, label('booths', h.booth_id)),
       h.topic ? el('span', { class: 'tag' }, label('topics', h.topic)) : '',
       el('span', { class: 'text' }, h.text || '—'))));
