@@ -107,9 +107,10 @@ def _wrapped(label: str) -> list[str]:
 def _name(x: float, y: float, lines: list[str]) -> str:
     """A category's name, right-aligned at x, its lines centred on y."""
     first = y - (len(lines) - 1) * LINE_IN * PT / 2
-    spans = "".join(f'<tspan x="{_n(x)}" y="{_n(first + i * LINE_IN * PT)}">{escape(line)}</tspan>'
+    # dy on every line: on the <text> it would move only the first one
+    spans = "".join(f'<tspan x="{_n(x)}" y="{_n(first + i * LINE_IN * PT)}" dy="0.35em">{escape(line)}</tspan>'
                     for i, line in enumerate(lines))
-    return f'<text text-anchor="end" dy="0.35em">{spans}</text>'
+    return f'<text text-anchor="end">{spans}</text>'
 
 
 # ---- the legend, above the axes, for charts of more than one series ----------------------
