@@ -120,7 +120,7 @@
       .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
       .then((text) => { // parsed as SVG (an XML document), never as HTML
         const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
-        if (svg.nodeName === 'svg') $(`chart-${name}`).replaceChildren(document.importNode(svg, true));
+        if (svg.nodeName === 'svg') showChart(name, document.importNode(svg, true));
       })
       .catch(() => { // a dropped request must not leave a stale chart until the next message: try again
         job.again = false;
@@ -134,6 +134,17 @@
           refreshChart(name);
         }
       });
+  }
+  // The new drawing goes into the <svg> already shown, not a new element in its place: the
+  // card never holds no chart, and whoever holds the element (a test measuring it, a screen
+  // reader) keeps a live one.
+  const SVG_SIZE = ['width', 'height', 'viewBox', 'font-family', 'font-size'];
+  function showChart(name, fresh) {
+    const shown = $(`chart-${name}`).firstElementChild;
+    if (!shown || shown.nodeName !== 'svg') { $(`chart-${name}`).replaceChildren(fresh); return; }
+    SVG_SIZE.forEach((attr) => (fresh.hasAttribute(attr) ? shown.setAttribute(attr, fresh.getAttribute(attr))
+      : shown.removeAttribute(attr)));
+    shown.replaceChildren(...fresh.childNodes);
   }
   // the charts reflect the figures at boot.charts_position: fetch them again only when the
   // totals or a live snapshot are further on (events folded between the page and the script)
