@@ -113,11 +113,17 @@ def refuse_implausible_times(times: list[int], offset_ms: int) -> None:
         raise ImplausibleTimes(errors)
 
 
+def still_pending(batch: dict, appended: Appended) -> int | None:
+    """Events the laptop holds past what is now acked (None when the batch does not say)."""
+    if "pending" not in batch:
+        return None
+    return max(0, batch["events"][0]["seq"] - 1 + batch["pending"] - appended.acked_seq)
+
+
 def _note_health(redis, device: Device, batch: dict, samples: list[ClockSample], appended: Appended,
                  far_off: int, received_ms: int) -> None:
-    pending = ""
-    if "pending" in batch:
-        pending = max(0, batch["events"][0]["seq"] - 1 + batch["pending"] - appended.acked_seq)
+    pending = still_pending(batch, appended)
+    pending = "" if pending is None else pending
     args = [device.device_id, device.booth_id, to_rfc3339_ms(received_ms), far_off, pending, SAMPLE_MAX_AGE_MS]
     args += [json.dumps(sample.as_dict()) for sample in samples]
     day = device.day_id
@@ -126,7 +132,11 @@ def _note_health(redis, device: Device, batch: dict, samples: list[ClockSample],
 
 def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms: int) -> Accepted:
     """Append the batch (raises ImplausibleTimes, SeqConflict and its kinds, SeqGap) and
-    record what the push told us."""
+    record what the push told us. A fold is asked for when the laptop has nothing more to
+    send: while a backlog streams in, a fold per batch forked a work horse per push on the
+    cores the push needs (docs/performance.md, "The push (this session)"). Should the
+    laptop stop mid-backlog, the worker's catch-up loop folds the lagging day within
+    OPENDAY_CATCHUP_SECONDS (default 2)."""
     day, device_id = device.day_id, device.device_id
     raw_clock = redis.hget(keys.device_clock(day), device_id)
     clock = ClockSample(**json.loads(raw_clock)) if raw_clock else None
@@ -138,7 +148,7 @@ def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms:
     appended = log.append_batch(day, device_id, batch["events"], received_ms, offset_ms=clock.offset_ms)
     far_off = _far_off_count(batch["events"], times, appended, clock.offset_ms, received_ms)
     _note_health(redis, device, batch, samples, appended, far_off, received_ms)
-    if appended.accepted:
+    if appended.accepted and not still_pending(batch, appended):
         try:
             request_fold(redis, rq_redis, day)
         except RedisError:  # the events are stored and acked; the next push that adds any asks again
