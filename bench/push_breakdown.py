@@ -84,7 +84,6 @@ class Timeline:
 
 def backlog_with_breakdown(folder: Path, n: int = 10_000) -> tuple[float, Timeline, dict, int]:
     from field_app import sync_client
-    from field_app.event_log import EventLog
 
     timeline = Timeline()
     centre = bench_sync.Centre(folder)
