@@ -13,10 +13,11 @@ Not a pass/fail test and not part of bench/run: docs/performance.md quotes it.
 
 import gzip
 import os
+import re
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,9 +57,11 @@ def _cpu(pid: int) -> float:
 
 
 def _snapshot(centre) -> dict[str, float]:
-    """CPU seconds so far, by role."""
+    """CPU seconds so far, by role (and each gunicorn worker's: do two batches validate at once?)."""
     sync, worker = centre.processes
-    return {"sync service (gunicorn)": sum(_cpu(p) for p in _descendants(sync.popen.pid)),
+    gunicorn = _descendants(sync.popen.pid)
+    return {"sync service (gunicorn)": sum(_cpu(p) for p in gunicorn),
+            **{f"  gunicorn pid {pid}": _cpu(pid) for pid in gunicorn[1:]},
             "worker (rq)": sum(_cpu(p) for p in _descendants(worker.popen.pid)),
             "redis-server": _cpu(centre.redis_server.process.pid)}
 
@@ -82,7 +85,7 @@ class Timeline:
         setattr(owner, name, timed)
 
 
-def backlog_with_breakdown(folder: Path, n: int = 10_000) -> tuple[float, Timeline, dict, int]:
+def backlog_with_breakdown(folder: Path, n: int = 10_000) -> tuple[float, Timeline, dict, int, Counter]:
     from field_app import sync_client
 
     timeline = Timeline()
@@ -102,19 +105,20 @@ def backlog_with_breakdown(folder: Path, n: int = 10_000) -> tuple[float, Timeli
         time.sleep(1.0)  # the fold that follows the last batch, for the worker's CPU
         settled = _snapshot(centre)
         jobs = (folder / "worker.log").read_text(errors="replace").count("openday: worker.jobs.fold_day(")
+        statuses = Counter(re.findall(r'"POST /api/v1/sync/push HTTP/1.1" (\d{3})', (folder / "sync.log").read_text()))
     finally:
         centre.stop()
     cpu = {role: after[role] - before[role] for role in after}
     cpu["laptop (this process)"] = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
     cpu["worker (rq), +1 s after"] = settled["worker (rq)"] - before["worker (rq)"]
-    return seconds, timeline, cpu, jobs
+    return seconds, timeline, cpu, jobs, statuses
 
 
 def main(rounds: int) -> None:
     for round_ in range(rounds):
         limit = marshmallow_validation(10_000)
         with tempfile.TemporaryDirectory(dir=REPO / "bench" / "results") as tmp:
-            seconds, timeline, cpu, jobs = backlog_with_breakdown(Path(tmp))
+            seconds, timeline, cpu, jobs, statuses = backlog_with_breakdown(Path(tmp))
         load = os.getloadavg()[0]
         print(f"round {round_ + 1}: backlog {seconds:.3f} s = {10_000 / seconds:,.0f}/s; {MARSHMALLOW} "
               f"{limit:,.0f}/s; ratio {10_000 / seconds / limit:.2f}; load {load:.2f}")
@@ -123,6 +127,7 @@ def main(rounds: int) -> None:
         for role, used in cpu.items():
             print(f"   CPU {role:38} {used * 1000:8.0f} ms")
         print(f"   fold jobs logged by the worker (run + 1 s)   {jobs:8d}")
+        print(f"   push answers by status                       {dict(statuses)}")
 
 
 if __name__ == "__main__":
