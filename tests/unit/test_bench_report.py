@@ -39,13 +39,17 @@ def test_readme_rewrite_replaces_only_the_marked_table(tmp_path):
     assert text.startswith("# Title\nbefore\n") and text.endswith("\nafter\n")
     assert "old table" not in text
     assert ("| `fold.per_s` | 12,346 | events/s | `limit.redis.xrange.per_s` | 100,000 | 0.12 "
-            "| ≥ 100,000: MISSED |") in text
+            "| #6 ≥ 100,000: MISSED, #19 ≥ 0.4 ratio: MISSED |") in text
     assert not report.rewrite_readme(result, readme)  # idempotent
 
 
 def test_goal_cells_say_met_or_missed_on_value_and_ratio():
     row = {"name": "sync.backlog10k.per_s", "value": 16_000.0, "ratio": 0.15}
-    assert report.goal_cell(row) == "≥ 10,000: met, ≥ 0.2 ratio: MISSED"
-    assert report.goal_cell({"name": "dashboard.load_100k_cold.ms", "value": 999.0, "ratio": None}) == "< 1,000: met"
+    assert report.goal_cell(row) == "#5 ≥ 10,000: met, #5 ≥ 0.2 ratio: MISSED, #19 ≥ 0.7 ratio: MISSED"
+    row = {"name": "sync.backlog10k.per_s", "value": 16_000.0, "ratio": 0.70}
+    assert report.goal_cell(row).endswith("#19 ≥ 0.7 ratio: met")
+    assert report.goal_cell({"name": "dashboard.load_100k_cold.ms", "value": 999.0, "ratio": None}) == \
+        "#7 < 1,000: met, #19 ≤ 300: MISSED"
+    assert report.goal_cell({"name": "day.redis.mib_per_100k_events", "value": 30.0, "ratio": None}) == "#19 ≤ 30: met"
     assert report.goal_cell({"name": "dashboard.load_100k_cold.ms", "value": 1000.0, "ratio": None}).endswith("MISSED")
     assert report.goal_cell({"name": "day.push.p95_ms", "value": 1.0, "ratio": None}) == "—"
