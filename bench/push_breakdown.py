@@ -28,6 +28,7 @@ from bench import bench_sync  # noqa: E402
 from bench.limits import MARSHMALLOW, marshmallow_validation  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
+SERVER_MS = r'"path": "/api/v1/sync/push", "status": \d+, "ms": ([\d.]+)'  # the sync service's request log
 
 
 def _descendants(pid: int) -> list[int]:
@@ -71,6 +72,7 @@ class Timeline:
 
     def __init__(self):
         self.sums, self.calls = defaultdict(float), defaultdict(int)
+        self.server_ms: list[float] = []
 
     def wrap(self, owner, name: str, label: str):
         original = getattr(owner, name)
@@ -105,7 +107,9 @@ def backlog_with_breakdown(folder: Path, n: int = 10_000) -> tuple[float, Timeli
         time.sleep(1.0)  # the fold that follows the last batch, for the worker's CPU
         settled = _snapshot(centre)
         jobs = (folder / "worker.log").read_text(errors="replace").count("openday: worker.jobs.fold_day(")
-        statuses = Counter(re.findall(r'"POST /api/v1/sync/push HTTP/1.1" (\d{3})', (folder / "sync.log").read_text()))
+        sync_log = (folder / "sync.log").read_text(errors="replace")
+        statuses = Counter(re.findall(r'"POST /api/v1/sync/push HTTP/1.1" (\d{3})', sync_log))
+        timeline.server_ms = [float(ms) for ms in re.findall(SERVER_MS, sync_log)]
     finally:
         centre.stop()
     cpu = {role: after[role] - before[role] for role in after}
@@ -128,6 +132,9 @@ def main(rounds: int) -> None:
             print(f"   CPU {role:38} {used * 1000:8.0f} ms")
         print(f"   fold jobs logged by the worker (run + 1 s)   {jobs:8d}")
         print(f"   push answers by status                       {dict(statuses)}")
+        server = timeline.server_ms
+        print(f"   the centre's own time per push (its request log): sum {sum(server):.0f} ms, "
+              f"each {', '.join(f'{ms:.0f}' for ms in server)}")
 
 
 if __name__ == "__main__":

@@ -83,11 +83,8 @@ class Backlog:
         return self.acked
 
     def _send_ahead(self, sender) -> bool:
-        """Fill the flight up to IN_FLIGHT; False when nothing is left to send. The first batch
-        goes alone: the second connection is then opened while a gunicorn worker is busy with
-        a batch, so the other worker takes it and the two validate on two cores (opened at
-        once, both went to the same worker in half the runs, and one GIL validated both)."""
-        while len(self.flight) < (IN_FLIGHT if self.answer else 1):
+        """Fill the flight up to IN_FLIGHT; False when nothing is left to send."""
+        while len(self.flight) < IN_FLIGHT:
             events = self.log.events_after(self.sent, self.batch() if callable(self.batch) else self.batch)
             if not events:
                 return bool(self.flight)
