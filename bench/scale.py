@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
 from bench.limits import REPO
+from bench.redis_keys import format_table, memory_by_pattern
 from bench.report import machine
 from openday.dev import wait_http
 from openday.embedded_redis import EmbeddedRedis, free_port
@@ -157,7 +158,8 @@ def _drive(server, plan, plan_path, scenario, folder, web_workers, workers, push
         differences = check.compare(expected, check.settled_totals(sync_url, scenario.day_id,
                                                                    expected["log_entries"], 60, reader))
         metrics = {"sync": _metric_lines(f"{sync_url}/metrics"),
-                   "workers": [_metric_lines(f"http://127.0.0.1:{p}/metrics") for p in metric_ports]}
+                   "workers": [_metric_lines(f"http://127.0.0.1:{p}/metrics") for p in metric_ports],
+                   "redis_keys": memory_by_pattern(redis), "redis_stats": redis.memory_stats()}
     finally:
         for process in processes:
             process.stop()
@@ -213,6 +215,7 @@ def format_report(r: dict) -> str:
         f"max fold lag:                 {r['max_fold_lag_entries']:,} entries",
         f"redis memory:                 {r['redis_used_memory_mib']} MiB used; "
         f"{r['redis_mib_per_100k_events']} MiB per 10^5 events",
+        "redis memory by key (MEMORY USAGE):", *format_table(r["metrics"]["redis_keys"], r["events"]),
         "fold lag over time (s: entries): " + ", ".join(f"{t}: {lag:,}" for t, lag in r["fold_lag_over_time"]),
         f"check: {r['check']}",
         "sync service /metrics:", *[f"  {line}" for line in r["metrics"]["sync"]],

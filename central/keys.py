@@ -23,8 +23,18 @@ def acked(day_id: str) -> str:
 
 
 def seq_ids(day_id: str) -> str:
-    """Hash: 'device:seq' -> event id; tells an exact re-send from a conflict."""
+    """Hash: 'device:seq' -> 'event-id digest' (older entries: the id alone); tells an exact
+    re-send from a conflict. Written before seq_records existed (and for an id that is not a
+    canonical UUID); still read for the seqs it holds."""
     return _day(day_id, "seqids")
+
+
+def seq_records(day_id: str, device_id: str, part: int) -> str:
+    """String of 8,160 bytes: seqs 170 * part + 1 .. 170 * (part + 1) of one device as
+    fixed-width records, 48 bytes each in seq order: the event id's 32 hex digits (no
+    dashes), then the 16-hex digest of its canonical JSON (central_log.content_digest).
+    Zero bytes where a seq is not held here (not yet appended, or in seq_ids)."""
+    return _day(day_id, f"seqs:{device_id}:{part}")
 
 
 def event_index(day_id: str) -> str:

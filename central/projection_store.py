@@ -15,11 +15,19 @@ from central.chunk import ChunkChanges
 from central.redis_client import bytes_twin
 
 # For each event id: whether it is voided, and its log entry (sid, body, off, rt) if any.
+# The event index holds the stream id in base 36 ('ms:seq', central_log.SHORT_SID_LUA), or
+# as the stream id itself (days appended before that).
 LOOKUP_EVENTS = """
+local function stream_id(held)
+  local ms, n = string.match(held, '^(%w+):(%w+)$')
+  if not ms then return held end
+  return string.format('%.0f-%.0f', tonumber(ms, 36), tonumber(n, 36))
+end
 local out = {}
 for i, id in ipairs(ARGV) do
   local voided = redis.call('HEXISTS', KEYS[1], id)
   local sid = redis.call('HGET', KEYS[2], id)
+  if sid then sid = stream_id(sid) end
   local body, off, rt = '', '0', '0'
   if sid then
     local rows = redis.call('XRANGE', KEYS[3], sid, sid)

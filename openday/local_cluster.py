@@ -17,7 +17,7 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import RedisError
 
-from openday.embedded_redis import redis_server_binary
+from openday.embedded_redis import STREAM_NODE_ARGS, redis_server_binary
 
 
 def _port_free(port: int) -> bool:
@@ -72,7 +72,7 @@ class LocalCluster:
                 "--cluster-node-timeout", str(self.node_timeout_ms), "--appendonly", "yes",
                 "--appendfsync", self.appendfsync, "--save", "", "--daemonize", "no",
                 "--repl-diskless-sync-delay", "0", "--cluster-replica-validity-factor", "0",
-                "--logfile", str((data / "redis.log").resolve())]
+                "--logfile", str((data / "redis.log").resolve()), *STREAM_NODE_ARGS]
         if self.maxmemory:
             args += ["--maxmemory", self.maxmemory]
         self.processes[port] = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

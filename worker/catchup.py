@@ -15,7 +15,7 @@ import threading
 
 from central import keys
 from central.chunk import position
-from central.queue import queue, request_fold
+from central.queue import FOLD_JOB, queue, request_fold
 from central.redis_client import data_redis, rq_redis
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def queue_catch_up_folds(redis, rq_redis) -> list[str]:
     the next worker to start picks it up. Folds are idempotent, so an extra one is free."""
     days = sorted(redis.smembers(keys.DAYS))
     for day_id in days:
-        queue(rq_redis).enqueue("worker.jobs.fold_day", day_id, job_timeout=600)
+        queue(rq_redis).enqueue("worker.jobs.fold_day", day_id, **FOLD_JOB)
     return days
 
 

@@ -31,7 +31,8 @@ def _event(seq, **changes):
 def _snapshot(redis, central):
     day_hashes = [keys.acked(DAY), keys.event_index(DAY), keys.seq_ids(DAY), keys.device_health(DAY),
                   keys.device_clock(DAY)]
-    return (redis.xrange(keys.log(DAY)), [redis.hgetall(k) for k in day_hashes], central_totals(central))
+    seq_records = [redis.get(keys.seq_records(DAY, device, 0)) for device in ("laptop-a", "laptop-b")]
+    return (redis.xrange(keys.log(DAY)), [redis.hgetall(k) for k in day_hashes], seq_records, central_totals(central))
 
 
 @pytest.fixture

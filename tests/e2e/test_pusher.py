@@ -98,7 +98,8 @@ def test_conflict_stops_pushing_with_a_plain_words_message(tmp_path, redis, cent
 def test_gap_resends_from_the_seq_the_centre_expects(tmp_path, redis, central):
     log, pusher = _laptop(tmp_path, redis, central, events=6)
     assert pusher.sync_now()
-    for key in (keys.log(DAY), keys.acked(DAY), keys.seq_ids(DAY), keys.event_index(DAY)):
+    for key in (keys.log(DAY), keys.acked(DAY), keys.seq_ids(DAY), keys.event_index(DAY),
+                keys.seq_records(DAY, "laptop-a", 0)):
         redis.delete(key)  # the centre was restored from an older state and has nothing of this laptop
     log.append(lambda seq: make_event(seq))
     assert pusher.sync_now() is True

@@ -1,6 +1,8 @@
 """The push API against a real Redis (Flask's test client stands in for the HTTP hop;
 tests/e2e runs the same over real processes)."""
 
+import json
+
 import pytest
 
 from central import keys
@@ -131,3 +133,24 @@ def test_a_resend_unlike_what_is_held_gets_the_answer_it_always_got(api, redis):
     bad_new = api.post("/api/v1/sync/push", json=_batch([*events, {**make_event(3), "seq": "three"}]))
     assert bad_new.status_code == 422 and "2" in bad_new.json["errors"]["events"]
     assert redis.xlen(keys.log(DAY)) == 2
+
+
+def _scripts_run(redis) -> int:
+    stats = redis.info("commandstats")
+    return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("eval", "evalsha"))
+
+
+def test_a_push_is_one_script_that_also_notes_the_device_health(api, redis):
+    """The append and the health note are one Lua step: one round trip and, with
+    appendfsync always, one fsync per push (issue 19); a refusal notes nothing."""
+    events = [make_event(s) for s in (1, 2)]
+    redis.config_resetstat()
+    pushed = api.post("/api/v1/sync/push", json={**_batch(events), "pending": 3})
+    assert pushed.status_code == 200 and _scripts_run(redis) == 1
+    health = json.loads(redis.hget(keys.device_health(DAY), "laptop-a"))
+    assert (health["booth_id"], health["pending"], health["far_off_events"]) == ("shashan", 1, 0)
+    assert health["last_seen"] == pushed.json["received_at"]
+    assert redis.hget(keys.device_clock(DAY), "laptop-a")
+    redis.hdel(keys.device_health(DAY), "laptop-a")
+    assert api.post("/api/v1/sync/push", json=_batch([make_event(4)])).status_code == 409  # a gap
+    assert redis.hget(keys.device_health(DAY), "laptop-a") is None
