@@ -2,10 +2,10 @@
 with the WenQuanYi Micro Hei font (Debian fonts-wqy-microhei), registered by cjk_font.py.
 
 STYLE_LOCK: matplotlib's rcParams are one global dict, and `rc_context` sets and restores
-it around a drawing. Two threads drawing at once (gunicorn threads: the summary's charts,
-the day page's charts in sync_service/dashboard/chart_svg.py) would draw with each
-other's settings, e.g. an SVG with its text turned into paths. Every drawing that uses
-rc_context holds this lock; drawing is CPU work under the GIL anyway.
+it around a drawing. Two threads drawing at once (gunicorn threads: the summary's charts)
+would draw with each other's settings. Every drawing that uses rc_context holds this lock;
+drawing is CPU work under the GIL anyway. (The day page's charts are written without
+matplotlib since issue 19; they only measure labels with explicit fonts, no rcParams.)
 """
 
 import io

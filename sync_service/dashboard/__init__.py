@@ -3,10 +3,16 @@ live day page. Registered with one line in sync_service/app.py; `_init_app` runs
 at registration and adds what the whole app needs for browser sessions (CSRF checks on
 every session-authenticated write, dead-session cleanup, security headers)."""
 
-from flask import Blueprint
+from sync_service.dashboard.static_files import VersionedStatic, static_url
 
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = VersionedStatic("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
+                     static_folder="static", static_url_path="/static")
+
+
+@bp.app_template_global("dashboard_static")
+def _dashboard_static(filename: str) -> str:
+    """The URL of one of the dashboard's static files, with its content's hash (static_files.py)."""
+    return static_url(bp, filename)
 
 
 @bp.record_once

@@ -1,30 +1,25 @@
-"""The day page's charts as SVG text, drawn by matplotlib on the server.
+"""The day page's charts as SVG text, written directly from the figures on the server.
 
 Why here and not in the browser: a charting script big enough to be worth using (plotly.js
 was 4.8 MB) costs a phone seconds to parse on a cold load, while an SVG bar chart is a
-few kilobytes and is part of the first HTML. `svg.fonttype: none` keeps the labels as
-<text> (small files, the browser's own CJK font, selectable text) instead of glyph paths.
+few kilobytes and is part of the first HTML. Why not matplotlib (as until issue 19): it
+took ~60 ms a chart (five on a cold page: most of the page's first byte) to draw what is a
+few rectangles and labels; written here a chart takes well under a millisecond, and its
+SVG is a third of the size. The summary's charts (PNG, .docx) still use matplotlib.
 
-Only matplotlib's object-oriented API (`Figure`, no pyplot): pyplot keeps global state
-that gunicorn's threads would share. The settings (rcParams) are global too, so a drawing
-holds STYLE_LOCK (worker/summary/charts.py) while it uses them. `render_svg` is a pure function of a `Chart`, cached:
-a chart whose figures did not change is not drawn again (a page load, or a second
-coordinator fetching the same chart after a live message).
+Sizes are in points (72 to the inch), as matplotlib's were. Labels stay <text> in the CJK
+font (chart_text.py); every piece of text is escaped. `render_svg` is a pure function of a
+`Chart`, cached: a chart whose figures did not change is not written again.
 """
 
-import io
-import re
 import textwrap
 from functools import lru_cache
+from html import escape
 from typing import NamedTuple
 
-from matplotlib import rc_context
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import text_to_path
+from sync_service.dashboard.chart_text import font_family_attribute, text_width
 
-from central.summary.charts import STYLE_LOCK, cjk_font
-
+PT = 72  # points per inch
 WIDTH_IN = 4.8  # 460 CSS px: drawn at (about) this size on a phone, so its text stays readable
 FONT_PT = 11
 VALUE_PT = 10  # the value written at the end of a bar
@@ -36,6 +31,7 @@ COLUMNS_IN = 2.8  # height of a column chart
 PAD_IN = 0.08
 LEGEND_IN = 0.3  # above the axes, for charts of more than one series
 TICKS_IN = 0.3  # the value axis' numbers under a horizontal chart
+GRID, AXIS = "#e5e5e5", "#333"
 
 
 class Series(NamedTuple):
@@ -58,145 +54,205 @@ class Chart(NamedTuple):
     series: tuple[Series, ...]
 
 
-def _style(chart: Chart) -> dict:
-    font = cjk_font()
-    return {
-        "svg.fonttype": "none",  # text stays text
-        "svg.hashsalt": chart.name,  # ids (clip paths): the same for the same chart, unique in the page
-        # the SVG names these: a browser without them uses its default font
-        "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
-        "font.size": FONT_PT,
-        "axes.unicode_minus": False,
-    }
+class Box(NamedTuple):
+    """The plot area, in points from the SVG's top left."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
 
 
-# Margins are measured, not found by a layout engine: the widest label's width comes from
-# the font itself (text_to_path, no drawing), while bbox_inches="tight" or constrained
-# layout would draw every chart twice (profiled: 40% of a chart's time).
-def _text_in(texts, size: float = FONT_PT) -> float:
-    """Width in inches of the widest of `texts` in the chart's font (call inside rc_context)."""
-    prop = FontProperties(size=size)
-    return max((text_to_path.get_text_width_height_descent(t, prop, ismath=False)[0] for t in texts), default=0) / 72
+def _n(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def _wrapped(label: str) -> str:
-    """The name on as many lines as it needs to be at most about WRAP_IN wide."""
-    width = _text_in([label])
-    if width <= WRAP_IN:
-        return label
-    per_line = max(4, int(len(label) * WRAP_IN / width))
-    if " " in label:  # words
-        return "\n".join(textwrap.wrap(label, per_line))
-    return "\n".join(label[i:i + per_line] for i in range(0, len(label), per_line))  # CJK: any character
+def _text(x: float, y: float, text: str, size: float = FONT_PT, anchor: str = "start", extra: str = "") -> str:
+    return (f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" text-anchor="{anchor}" dy="0.35em"{extra}>'
+            f"{escape(text)}</text>")
 
 
-def _legend_columns(chart: Chart) -> int:
-    """As many legend entries side by side as fit the width (a handle and the spacing
-    around an entry take about 4 em)."""
-    widths = [_text_in([series.name]) + 4 * FONT_PT / 72 for series in chart.series]
-    columns = len(widths)
-    while columns > 1 and max(sum(widths[i:i + columns]) for i in range(0, len(widths), columns)) > WIDTH_IN:
-        columns -= 1
-    return columns
+def _bar(chart: Chart, series: int, key: str, x: float, y: float, width: float, height: float, color: str) -> str:
+    # the group carries the id (tests and readers find a bar by it); the path is the bar
+    return (f'<g id="{escape(f"{chart.name}-{series}-{key}")}"><path d="M{_n(x)} {_n(y)}h{_n(width)}v{_n(height)}'
+            f'h{_n(-width)}z" fill="{escape(color)}"/></g>')
 
 
-def _top_in(chart: Chart) -> float:
-    if len(chart.series) == 1:
-        return PAD_IN
-    rows = -(-len(chart.series) // _legend_columns(chart))
-    return LEGEND_IN + (rows - 1) * LINE_IN
+def _tick_step(largest: float) -> int:
+    """Whole-number ticks 1, 2 or 5 times a power of ten apart, at most 6 steps to
+    `largest` (counts: no 0.5 ticks on small charts)."""
+    power = 1
+    while True:
+        for times in (1, 2, 5):
+            if largest <= 6 * times * power:
+                return times * power
+        power *= 10
 
 
 def _largest(chart: Chart) -> int:
     return max((v for series in chart.series for v in series.values), default=0)
 
 
-def _place(figure: Figure, left: float, right: float, top: float, bottom: float):
-    width, height = figure.get_size_inches()
-    return figure.add_axes((left / width, bottom / height, 1 - (left + right) / width, 1 - (top + bottom) / height))
+def _wrapped(label: str) -> list[str]:
+    """The name on as many lines as it needs to be at most about WRAP_IN wide."""
+    width = text_width(label, FONT_PT)
+    if width <= WRAP_IN * PT:
+        return [label]
+    per_line = max(4, int(len(label) * WRAP_IN * PT / width))
+    if " " in label:  # words
+        return textwrap.wrap(label, per_line)
+    return [label[i:i + per_line] for i in range(0, len(label), per_line)]  # CJK: any character
 
 
-def _hbars(chart: Chart) -> Figure:
-    count, bars = len(chart.categories), len(chart.series)
+def _name(x: float, y: float, lines: list[str]) -> str:
+    """A category's name, right-aligned at x, its lines centred on y."""
+    first = y - (len(lines) - 1) * LINE_IN * PT / 2
+    # dy on every line: on the <text> it would move only the first one
+    spans = "".join(f'<tspan x="{_n(x)}" y="{_n(first + i * LINE_IN * PT)}" dy="0.35em">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    return f'<text text-anchor="end">{spans}</text>'
+
+
+# ---- the legend, above the axes, for charts of more than one series ----------------------
+def _legend_widths(chart: Chart) -> list[float]:
+    # a handle and the spacing around an entry take about 4 em
+    return [text_width(series.name, FONT_PT) + 4 * FONT_PT for series in chart.series]
+
+
+def _legend_columns(chart: Chart) -> int:
+    """As many legend entries side by side as fit the width."""
+    widths = _legend_widths(chart)
+    columns = len(widths)
+    while columns > 1 and max(sum(widths[i:i + columns]) for i in range(0, len(widths), columns)) > WIDTH_IN * PT:
+        columns -= 1
+    return columns
+
+
+def _top(chart: Chart) -> float:
+    if len(chart.series) == 1:
+        return PAD_IN * PT
+    rows = -(-len(chart.series) // _legend_columns(chart))
+    return (LEGEND_IN + (rows - 1) * LINE_IN) * PT
+
+
+def _legend(chart: Chart) -> list[str]:
+    if len(chart.series) == 1:
+        return []
+    columns, widths = _legend_columns(chart), _legend_widths(chart)
+    starts = [sum(max(widths[c::columns]) for c in range(column)) for column in range(columns)]
+    parts = []
+    for index, series in enumerate(chart.series):
+        row, column = divmod(index, columns)
+        x, y = 0.2 * FONT_PT + starts[column], LEGEND_IN * PT / 2 + row * LINE_IN * PT
+        parts.append(f'<rect x="{_n(x)}" y="{_n(y - 0.35 * FONT_PT)}" width="{FONT_PT}" '
+                     f'height="{_n(0.7 * FONT_PT)}" fill="{escape(series.color)}"/>')
+        parts.append(_text(x + 1.5 * FONT_PT, y, series.name))
+    return parts
+
+
+def _axes(box: Box) -> str:
+    """The left and bottom axis lines (no frame at the top and right)."""
+    return (f'<path d="M{_n(box.left)} {_n(box.top)}V{_n(box.bottom)}H{_n(box.right)}" fill="none" '
+            f'stroke="{AXIS}" stroke-width="0.8"/>')
+
+
+def _line(x1: float, y1: float, x2: float, y2: float) -> str:
+    return (f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{GRID}" '
+            'stroke-width="0.8"/>')
+
+
+# ---- horizontal bars: categories down the side, the first on top --------------------------
+def _value_axis_across(box: Box, top_value: float, scale: float) -> list[str]:
+    """Grid lines up the chart and their numbers under it, every tick that fits."""
+    step = _tick_step(top_value)
+    parts = []
+    for tick in range(0, int(top_value) + 1, step):
+        x = box.left + tick * scale
+        parts += [_line(x, box.top, x, box.bottom), _text(x, box.bottom + 0.8 * FONT_PT, f"{tick:,}", anchor="middle")]
+    return parts
+
+
+def _hbar_values(chart: Chart, box: Box, band: float, scale: float) -> list[str]:
+    bars, parts = len(chart.series), []
+    thickness = 0.8 / bars * band
+    for index, series in enumerate(chart.series):
+        for i, (key, value) in enumerate(zip(chart.keys, series.values, strict=True)):
+            # the first series on top within its category
+            middle = box.top + (i + 0.5) * band - (bars - 1 - 2 * index) * thickness / 2
+            end = box.left + value * scale
+            parts.append(_bar(chart, index, key, box.left, middle - thickness / 2, value * scale, thickness,
+                              series.color))
+            # an empty booth is no "0 0 0" stack: the 0 stays in the SVG's text, unseen
+            label = _text(end + 2, middle, f"{value:,}", VALUE_PT, extra="" if value else ' opacity="0"')
+            parts.append(f'<g id="{escape(f"{chart.name}-{index}-{key}-value")}">{label}</g>')
+    return parts
+
+
+def _hbars(chart: Chart) -> tuple[float, list[str]]:
     names = [_wrapped(label) for label in chart.categories]
-    lines = max((name.count("\n") + 1 for name in names), default=1)
-    top, bottom = _top_in(chart), TICKS_IN
-    figure = Figure(figsize=(WIDTH_IN, top + bottom + count * (max(bars * BAR_IN, lines * LINE_IN) + GAP_IN)))
-    left = _text_in(line for name in names for line in name.split("\n")) + 2 * PAD_IN
-    right = 2.5 * PAD_IN  # the last number of the axis
-    axes = _place(figure, left, right, top, bottom)
-    height = 0.8 / bars
-    for index, series in enumerate(chart.series):
-        # the first category on top: positions count down
-        positions = [count - 1 - i + (bars - 1 - 2 * index) * height / 2 for i in range(count)]
-        drawn = axes.barh(positions, series.values, height, color=series.color, label=series.name)
-        labels = axes.bar_label(drawn, fmt="{:,.0f}", padding=2, fontsize=VALUE_PT)
-        for label, value in zip(labels, series.values, strict=True):
-            if not value:  # an empty booth is no "0 0 0" stack: the 0 stays in the SVG's text, unseen
-                label.set_alpha(0)
-        _name_bars(chart, index, drawn, labels)
-    axes.set_yticks(range(count), names[::-1])
-    axes.set_ylim(-0.6, count - 0.4)
-    # room after the longest bar for its value
-    room = _text_in([f"{_largest(chart):,}"], VALUE_PT) + PAD_IN
-    plot = WIDTH_IN - left - right
-    axes.set_xlim(0, max(_largest(chart), 1) * plot / max(plot - room, 0.1 * plot))
-    _finish(axes, chart, value_axis=axes.xaxis)
-    return figure
+    lines = max((len(name) for name in names), default=1)
+    band = (max(len(chart.series) * BAR_IN, lines * LINE_IN) + GAP_IN) * PT
+    top = _top(chart)
+    height = top + TICKS_IN * PT + len(names) * band
+    left = max((text_width(line, FONT_PT) for name in names for line in name), default=0) + 2 * PAD_IN * PT
+    box = Box(left, top, WIDTH_IN * PT - 2.5 * PAD_IN * PT, height - TICKS_IN * PT)
+    largest, plot = _largest(chart), box.right - box.left
+    room = text_width(f"{largest:,}", VALUE_PT) + PAD_IN * PT  # after the longest bar, for its value
+    scale = max(plot - room, 0.1 * plot) / max(largest, 1)
+    parts = _value_axis_across(box, plot / scale, scale)
+    parts += [_name(left - PAD_IN * PT / 2, top + (i + 0.5) * band, name) for i, name in enumerate(names)]
+    return height, [*parts, *_hbar_values(chart, box, band, scale), _axes(box)]
 
 
-def _columns(chart: Chart) -> Figure:
+# ---- columns: categories along the bottom, in order -----------------------------------------
+def _category_labels(chart: Chart, box: Box, unit: float) -> list[str]:
+    slanted, parts = len(chart.categories) > 6, []
+    for i, label in enumerate(chart.categories):
+        x = box.left + (i + 0.5) * unit
+        if slanted:  # ending under its column, rising to the left
+            y = box.bottom + 0.5 * FONT_PT
+            parts.append(_text(x, y, label, anchor="end", extra=f' transform="rotate(-45 {_n(x)} {_n(y)})"'))
+        else:
+            parts.append(_text(x, box.bottom + 0.9 * FONT_PT, label, anchor="middle"))
+    return parts
+
+
+def _value_axis_up(box: Box, top_value: int, step: int) -> list[str]:
+    scale = (box.bottom - box.top) / top_value
+    parts = []
+    for tick in range(0, top_value + 1, step):
+        y = box.bottom - tick * scale
+        parts += [_line(box.left, y, box.right, y), _text(box.left - 3, y, f"{tick:,}", anchor="end")]
+    return parts
+
+
+def _columns(chart: Chart) -> tuple[float, list[str]]:
     count, bars = len(chart.categories), len(chart.series)
-    figure = Figure(figsize=(WIDTH_IN, COLUMNS_IN))
-    slanted = count > 6
-    labels = _text_in(chart.categories)
-    bottom = (labels + FONT_PT / 72) * 0.71 if slanted else FONT_PT / 72  # 0.71: sin 45°
-    left = _text_in([f"{_largest(chart)}"]) + 2 * PAD_IN
-    axes = _place(figure, left, PAD_IN, _top_in(chart), bottom + 2 * PAD_IN)
-    width = 0.8 / bars
+    labels = max((text_width(label, FONT_PT) for label in chart.categories), default=0)
+    bottom = (labels + FONT_PT) * 0.71 if count > 6 else FONT_PT  # 0.71: sin 45°
+    step = _tick_step(max(_largest(chart), 1))
+    top_value = step * -(-max(_largest(chart), 1) // step)
+    left = text_width(f"{top_value:,}", FONT_PT) + 2 * PAD_IN * PT
+    height = COLUMNS_IN * PT
+    box = Box(left, _top(chart), WIDTH_IN * PT - PAD_IN * PT, height - bottom - 2 * PAD_IN * PT)
+    unit, scale = (box.right - box.left) / max(count, 1), (box.bottom - box.top) / top_value
+    width, parts = 0.8 / bars * unit, _value_axis_up(box, top_value, step)
     for index, series in enumerate(chart.series):
-        positions = [i + (2 * index - bars + 1) * width / 2 for i in range(count)]
-        _name_bars(chart, index, axes.bar(positions, series.values, width, color=series.color, label=series.name))
-    axes.set_xticks(range(count), chart.categories, rotation=45 if slanted else 0,
-                    rotation_mode="anchor", ha="right" if slanted else "center")
-    axes.set_xlim(-0.6, count - 0.4)
-    _finish(axes, chart, value_axis=axes.yaxis)
-    return figure
-
-
-def _name_bars(chart: Chart, series: int, bars, labels=()) -> None:
-    for key, bar in zip(chart.keys, bars, strict=True):
-        bar.set_gid(f"{chart.name}-{series}-{key}")
-    for key, label in zip(chart.keys, labels, strict=False):
-        label.set_gid(f"{chart.name}-{series}-{key}-value")
-
-
-def _finish(axes, chart: Chart, value_axis) -> None:
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.tick_params(length=0)
-    value_axis.get_major_locator().set_params(integer=True)  # counts: no 0.5 ticks on small charts
-    axes.set_axisbelow(True)
-    value_axis.grid(True, color="#e5e5e5")
-    if len(chart.series) > 1:
-        # at the figure's left edge, not the axes': long names push the axes to the right
-        axes.figure.legend(loc="upper left", bbox_to_anchor=(0, 1), ncols=_legend_columns(chart), frameon=False,
-                           handlelength=1, borderaxespad=0.2)
+        for i, (key, value) in enumerate(zip(chart.keys, series.values, strict=True)):
+            x = box.left + (i + 0.5) * unit + (2 * index - bars + 1) * width / 2 - width / 2
+            parts.append(_bar(chart, index, key, x, box.bottom - value * scale, width, value * scale, series.color))
+    return height, [*parts, *_category_labels(chart, box, unit), _axes(box)]
 
 
 DRAW = {"hbars": _hbars, "columns": _columns}
-AUTO_ID = re.compile(r'id="([A-Za-z][A-Za-z0-9.]*_\d+)"')
 
 
 @lru_cache(maxsize=512)
 def render_svg(chart: Chart) -> str:
-    """The chart as an SVG document (text), sized by its number of bars."""
-    with STYLE_LOCK, rc_context(_style(chart)):  # rcParams are global: see STYLE_LOCK
-        figure = DRAW[chart.kind](chart)
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", transparent=True, metadata={"Date": None, "Creator": None})
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]  # no XML prolog or DOCTYPE: the text goes inside the HTML page
-    # matplotlib numbers its groups figure_1, axes_1, text_1 ... in every chart; five charts in one
-    # page would repeat them. Referenced ids are hashed with the chart's name already (svg.hashsalt)
-    # and the bars' ids carry it, so only these plain numbered ones need the chart's name.
-    return AUTO_ID.sub(lambda m: f'id="{chart.name}-{m.group(1)}"', svg)
+    """The chart as an SVG document (text, no XML prolog: it goes inside the HTML page),
+    sized by its number of bars."""
+    height, parts = DRAW[chart.kind](chart)
+    width, height = _n(WIDTH_IN * PT), _n(height)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}pt" height="{height}pt" '
+            f'viewBox="0 0 {width} {height}" font-family="{escape(font_family_attribute())}" '
+            f'font-size="{FONT_PT}">{"".join(_legend(chart) + parts)}</svg>')

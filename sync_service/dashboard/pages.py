@@ -1,8 +1,9 @@
 """The pages a signed-in coordinator sees: the list of granted days and the day page.
 
-The day page comes with its charts drawn (inline SVG, chart_svg.py); the browser then
-fetches the totals, devices, quarantine and enrollment codes from the JSON APIs and
-applies the changed figures that arrive on the live SSE stream. When a message changes
+The day page comes with its charts drawn (inline SVG, chart_svg.py) and its figures in
+the boot JSON (page_figures.py), both read at one log position: its first render needs
+no request. The browser then fetches the devices, quarantine and enrollment codes from
+the JSON APIs and applies the changed figures that arrive on the live SSE stream. When a message changes
 a chart's figures the page fetches that one chart again (`chart` below), which reads only
 that chart's figures: a live update costs the server only what changed.
 """
@@ -20,7 +21,9 @@ from sync_service.dashboard import bp
 from sync_service.dashboard.chart_figures import CHARTS, read_charts
 from sync_service.dashboard.chart_svg import render_svg
 from sync_service.dashboard.i18n import STRINGS, current_lang
+from sync_service.dashboard.page_figures import read_day_page
 from sync_service.dashboard.setup_i18n import words
+from sync_service.devices.readers import DayReader
 from sync_service.errors import ApiError
 from sync_service.totals.rejected import rejected_for_page, stall_notice
 
@@ -102,14 +105,16 @@ def day(day_id: str):
     coordinator, plan, refusal = _granted_plan(day_id, lang)
     if refusal:
         return refusal
-    position, charts = read_charts(ctx()["redis"], plan, day_id, CHARTS, lang)
-    closed = closed_record(ctx()["redis"], day_id)
-    boot = {**page_boot(plan, lang), "charts_position": position,
+    redis = ctx()["redis"]
+    data = read_day_page(redis, plan, day_id, lang, DayReader(f"coordinator:{coordinator.username}"))
+    closed = closed_record(redis, day_id)
+    boot = {**page_boot(plan, lang), "charts_position": data.position,
+            "first": {"position": data.position, "figures": data.figures, "hot_issues": data.hot_issues,
+                      "hot_count": data.hot_count},
             "closed": {"at": people_time(closed["closed_at"], plan.timezone, lang), "by": closed.get("closed_by")}
             if closed else None}
-    # matplotlib's SVG writer escapes every label it writes, so the text is safe inside the page
-    svgs = {name: Markup(render_svg(chart)) for name, chart in charts.items()}
-    redis = ctx()["redis"]
+    # chart_svg escapes every label it writes, so the text is safe inside the page
+    svgs = {name: Markup(render_svg(chart)) for name, chart in data.charts.items()}
     return render_template("dashboard/day.html", t=STRINGS[lang], lang=lang, boot=boot, charts=svgs,
                            coordinator=coordinator, day_id=day_id,
                            rejected=rejected_for_page(redis, day_id, plan.timezone),

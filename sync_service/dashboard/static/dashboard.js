@@ -1,7 +1,8 @@
-// The day page: fetch the totals once, then apply the changed figures that arrive on the
-// live SSE stream (no reload, no polling of the totals). The charts come drawn in the page
-// (SVG from the server, matplotlib); when a message changes a chart's figures, that one
-// chart is fetched again (refreshChart), at most one request in flight per chart.
+// The day page: its first figures come in the page (boot.first, read with the charts at one
+// log position: no request before the first render), then the changed figures that arrive
+// on the live SSE stream are applied (no reload, no polling of the totals). The charts come
+// drawn in the page (SVG from the server); when a message changes a chart's figures, that
+// one chart is fetched again (refreshChart), at most one request in flight per chart.
 (() => {
   'use strict';
   const boot = JSON.parse(document.getElementById('boot').textContent);
@@ -21,7 +22,7 @@
 
   // ---- state: the figures as flat names, exactly as the live stream names them ----------
   const state = { flat: {}, position: null, totalsFetches: 0, liveMessages: 0, renders: 0, hotIssues: [],
-    chartFetches: 0, chartsPending: 0, chartsPosition: boot.charts_position };
+    hotCount: 0, chartFetches: 0, chartsPending: 0, chartsPosition: boot.charts_position };
   window.openday = state; // read by the browser tests
 
   const figure = (name) => state.flat[name] || 0;
@@ -73,10 +74,15 @@
     }
     return node;
   }
-  const fmt = (n) => Number(n).toLocaleString(locale);
+  // one formatter each, made once: toLocaleString makes a new one per call, and the first
+  // render formats some hundreds of numbers (the same text either way)
+  const numbers = new Intl.NumberFormat(locale);
+  const fmt = (n) => numbers.format(Number(n));
   // every time in the plan's time zone (where the day takes place), whatever the browser's
-  const when = (iso) => new Date(iso).toLocaleString(locale, { timeZone: boot.timezone, dateStyle: 'medium',
+  const times = new Intl.DateTimeFormat(locale, { timeZone: boot.timezone, dateStyle: 'medium',
     timeStyle: 'short', hour12: false });
+  const when = (iso) => times.format(new Date(iso));
+  const clock = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone: boot.timezone });
   const $ = (id) => document.getElementById(id);
 
   async function api(method, url, body) {
@@ -114,7 +120,7 @@
       .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
       .then((text) => { // parsed as SVG (an XML document), never as HTML
         const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
-        if (svg.nodeName === 'svg') $(`chart-${name}`).replaceChildren(document.importNode(svg, true));
+        if (svg.nodeName === 'svg') showChart(name, document.importNode(svg, true));
       })
       .catch(() => { // a dropped request must not leave a stale chart until the next message: try again
         job.again = false;
@@ -128,6 +134,17 @@
           refreshChart(name);
         }
       });
+  }
+  // The new drawing goes into the <svg> already shown, not a new element in its place: the
+  // card never holds no chart, and whoever holds the element (a test measuring it, a screen
+  // reader) keeps a live one.
+  const SVG_SIZE = ['width', 'height', 'viewBox', 'font-family', 'font-size'];
+  function showChart(name, fresh) {
+    const shown = $(`chart-${name}`).firstElementChild;
+    if (!shown || shown.nodeName !== 'svg') { $(`chart-${name}`).replaceChildren(fresh); return; }
+    SVG_SIZE.forEach((attr) => (fresh.hasAttribute(attr) ? shown.setAttribute(attr, fresh.getAttribute(attr))
+      : shown.removeAttribute(attr)));
+    shown.replaceChildren(...fresh.childNodes);
   }
   // the charts reflect the figures at boot.charts_position: fetch them again only when the
   // totals or a live snapshot are further on (events folded between the page and the script)
@@ -247,12 +264,12 @@
   function renderHotIssues() {
     const list = [...state.hotIssues].sort((a, b) => String(b.recorded_at).localeCompare(String(a.recorded_at)));
     $('hot-list').replaceChildren(...list.slice(0, 20).map((h) => el('li', { 'data-event': h.event_id },
-      el('span', { class: 'when' }, h.recorded_at ? new Date(h.recorded_at).toLocaleTimeString(locale, {
-        hour: '2-digit', minute: '2-digit', timeZone: boot.timezone }) : ''),
+      el('span', { class: 'when' }, h.recorded_at ? clock.format(new Date(h.recorded_at)) : ''),
       el('span', { class: 'tag' }, label('booths', h.booth_id)),
       h.topic ? el('span', { class: 'tag' }, label('topics', h.topic)) : '',
       el('span', { class: 'text' }, h.text || '—'))));
-    showNote('hot-note', list.length ? (list.length > 20 ? t.hot_more.replace('{n}', list.length - 20) : '') : t.no_hot);
+    const count = Math.max(state.hotCount, list.length); // the page's first data lists only the newest
+    showNote('hot-note', count ? (count > 20 ? t.hot_more.replace('{n}', count - 20) : '') : t.no_hot);
   }
 
   // ---- totals and the live stream ---------------------------------------------------------
@@ -267,10 +284,22 @@
     state.flat = flatten(r.data);
     state.position = r.data.position || '0-0';
     state.hotIssues = (r.data.feedback || {}).hot_issue_list || [];
+    state.hotCount = state.hotIssues.length;
     renderHotIssues();
     early.splice(0).forEach(applyLive);
     markDirty(Object.keys(renderers));
     chartsBehind(state.position);
+    document.body.dataset.ready = '1';
+  }
+
+  // The figures the page shows, its newest hot issues and their count, at the charts' position.
+  function applyFirst(first) {
+    state.flat = { ...first.figures };
+    state.position = first.position;
+    state.hotIssues = first.hot_issues;
+    state.hotCount = first.hot_count;
+    renderHotIssues();
+    markDirty(Object.keys(renderers));
     document.body.dataset.ready = '1';
   }
 
@@ -541,9 +570,11 @@
   setInterval(() => { if (devices.length) renderDevices(); }, 15000); // "last seen" ages without asking the server
 
 
-  // The live stream opens once the totals are in: its first message is a snapshot of every
-  // figure, as big as the totals to build, and the two asked for at once made the first
-  // paint wait for both. Nothing is missed meanwhile: that snapshot is the state at connect.
-  loadTotals().finally(connectLive);
+  // The live stream opens once the first figures are on screen: its first message is a
+  // snapshot of every figure, as big as the whole totals document, and reading it must not
+  // hold up the first paint. Nothing is missed meanwhile: that snapshot is the state at connect.
+  if (boot.first) applyFirst(boot.first);
+  (boot.first ? Promise.resolve() : loadTotals())
+    .finally(() => requestAnimationFrame(() => setTimeout(connectLive, 0)));
   Object.values(loaders).forEach((load) => load());
 })();
