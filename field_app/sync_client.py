@@ -7,6 +7,8 @@ the next one, so the centre can estimate this laptop's clock offset NTP-style.
 
 import gzip
 import os
+import threading
+from contextlib import contextmanager
 
 import orjson
 import requests
@@ -20,6 +22,8 @@ TIMEOUT = (  # connect, read (seconds)
     float(os.environ.get("OPENDAY_SYNC_READ_TIMEOUT", 15)),
 )
 BODY_MARGIN = 1024  # bytes kept free for the batch's own fields
+# Names the seq this push follows when that push is unanswered yet (sync_service/push/api.py waits for it).
+FOLLOWS_HEADER = "OpenDay-Follows-Seq"
 
 
 class SyncError(Exception):
@@ -81,6 +85,18 @@ def encode_batch(device_id: str, events: list[dict], pending: int, clock: dict |
     return opening + b",".join(pieces) + b"]}", len(pieces), head["sent_at"]
 
 
+def fitting(events: list[dict], limit: int = MAX_BATCH_BYTES) -> int:
+    """How many of `events` one push sends (encode_batch's prefix): a laptop that sends the
+    next batch before this one is answered must know where this one ends."""
+    size, count = 2 * BODY_MARGIN, 0  # a head is far under 1 KiB (a key-sized device id, four times)
+    for event in events[:MAX_BATCH_EVENTS]:
+        size += len(orjson.dumps(event)) + 1
+        if count and size > limit:
+            break
+        count += 1
+    return count
+
+
 def _failed(exc: requests.RequestException) -> SyncError:
     """A request that got no answer, in words the page can show."""
     if is_certificate_error(exc):
@@ -98,18 +114,24 @@ class SyncClient:
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.last_exchange: dict | None = None  # the times of the last successful push
+        self._unanswered: set[int] = set()  # the last seq of each push on its way (the pusher sends ahead)
+        self._lock = threading.Lock()
 
     def push(self, device_id: str, events: list[dict], pending: int) -> dict:
         """Push a prefix of `events` (as many as fit); the answer holds acked_seq."""
         self._check_address()
-        body, _, sent_at = encode_batch(device_id, events, pending, self.last_exchange)
-        try:
-            response = self.session.post(
-                f"{self.base_url}/api/v1/sync/push", data=gzip.compress(body, compresslevel=1),
-                headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=self.timeout,
-                verify=self.tls.verify)  # per call: a Session's own verify loses to REQUESTS_CA_BUNDLE
-        except requests.RequestException as exc:
-            raise _failed(exc) from exc
+        body, count, sent_at = encode_batch(device_id, events, pending, self.last_exchange)
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        with self._sending(events[0]["seq"], events[count - 1]["seq"]) as follows:
+            if follows is not None:
+                headers[FOLLOWS_HEADER] = str(follows)
+            try:
+                response = self.session.post(
+                    f"{self.base_url}/api/v1/sync/push", data=gzip.compress(body, compresslevel=1), headers=headers,
+                    timeout=self.timeout,
+                    verify=self.tls.verify)  # per call: a Session's own verify loses to REQUESTS_CA_BUNDLE
+            except requests.RequestException as exc:
+                raise _failed(exc) from exc
         if response.status_code != 200:
             try:
                 detail = response.json()
@@ -122,6 +144,20 @@ class SyncClient:
         self.last_exchange = {"sent_at": sent_at, "received_at": answer["received_at"],
                               "server_time": answer["server_time"], "answered_at": to_rfc3339(now_utc())}
         return answer
+
+    @contextmanager
+    def _sending(self, first: int, last: int):
+        """Registers a push as on its way; gives the seq it follows when the push just before
+        it (ending at first - 1) is still unanswered: the centre then waits for that one to
+        land before it calls this one a gap (the two can reach it in either order)."""
+        with self._lock:
+            follows = first - 1 if first - 1 in self._unanswered else None
+            self._unanswered.add(last)
+        try:
+            yield follows
+        finally:
+            with self._lock:
+                self._unanswered.discard(last)
 
     def get_json(self, path: str) -> dict:
         """GET an API document (the plan, the totals); raises SyncError."""

@@ -71,6 +71,13 @@ def refuse_implausible_times(times: list[int], offset_ms: int) -> None:
         raise ImplausibleTimes(errors)
 
 
+def still_pending(batch: dict, appended: Appended) -> int | None:
+    """Events the laptop holds past what is now acked (None when the batch does not say)."""
+    if "pending" not in batch:
+        return None
+    return max(0, batch["events"][0]["seq"] - 1 + batch["pending"] - appended.acked_seq)
+
+
 def _health_note(device: Device, batch: dict, samples: list[ClockSample], far_off: list[int],
                  received_ms: int) -> HealthNote:
     return HealthNote(device.booth_id, to_rfc3339_ms(received_ms), far_off, batch.get("pending"),
@@ -79,7 +86,11 @@ def _health_note(device: Device, batch: dict, samples: list[ClockSample], far_of
 
 def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms: int) -> Accepted:
     """Append the batch (raises ImplausibleTimes, SeqConflict and its kinds, SeqGap) and
-    record what the push told us."""
+    record what the push told us. A fold is asked for when the laptop has nothing more to
+    send: while a backlog streams in, a fold per batch forked a work horse per push on the
+    cores the push needs (docs/performance.md, "The push (this session)"). Should the
+    laptop stop mid-backlog, the worker's catch-up loop folds the lagging day within
+    OPENDAY_CATCHUP_SECONDS (default 2)."""
     day, device_id = device.day_id, device.device_id
     raw_clock = redis.hget(keys.device_clock(day), device_id)
     clock = ClockSample(**json.loads(raw_clock)) if raw_clock else None
@@ -91,7 +102,7 @@ def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms:
     far_off = _far_off_seqs(batch["events"], times, clock.offset_ms, received_ms)
     note = _health_note(device, batch, samples, far_off, received_ms)
     appended = log.append_batch(day, device_id, batch["events"], received_ms, offset_ms=clock.offset_ms, note=note)
-    if appended.accepted:
+    if appended.accepted and not still_pending(batch, appended):
         try:
             request_fold(redis, rq_redis, day)
         except RedisError:  # the events are stored and acked; the next push that adds any asks again

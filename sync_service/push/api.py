@@ -4,7 +4,7 @@ validation: only what follows them goes through the schema (_accept_after_resend
 
 import time
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from marshmallow import ValidationError
 from redis.exceptions import ClusterDownError, ClusterError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -21,6 +21,9 @@ from sync_service.request_body import read_json_object
 
 bp = Blueprint("push", __name__)
 PUSH_RATE_PER_S = 50  # per token; OPENDAY_PUSH_RATE_PER_S overrides (0 = no limit)
+FOLLOWS_HEADER = "OpenDay-Follows-Seq"
+PREDECESSOR_WAIT_S = 1.0  # a pipelined batch that overtook the one before it waits this long for it
+PREDECESSOR_POLL_S = 0.002
 
 
 bp.register_error_handler(RateLimited, rate_limited_response)
@@ -110,11 +113,42 @@ def push():
     return _answer(accepted, received_ms)
 
 
+def _follows_seq() -> int | None:
+    """The seq the laptop's previous batch ended at, when it sent this one before that one was
+    answered (field_app/sync_client.py, OpenDay-Follows-Seq); None otherwise."""
+    value = request.headers.get(FOLLOWS_HEADER, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def _wait_for_acked(log, device: Device, seq: int, deadline: float) -> bool:
+    """Whether the device's acked seq reaches `seq` before `deadline` (time.monotonic)."""
+    while time.monotonic() < deadline:
+        if log.acked_seq(device.day_id, device.device_id) >= seq:
+            return True
+        time.sleep(PREDECESSOR_POLL_S)
+    return False
+
+
+def _accept_in_order(ctx, device: Device, batch: dict, received_ms: int):
+    """accept_batch. A batch sent while the one before it was unanswered can arrive first
+    (two gunicorn workers, two connections): it waits for that one to land, at most
+    PREDECESSOR_WAIT_S, instead of being refused as a gap; a gap that stays is answered
+    as one. Nothing is stored while it waits (a gap stores nothing)."""
+    follows, deadline = _follows_seq(), time.monotonic() + PREDECESSOR_WAIT_S
+    while True:
+        try:
+            return accept_batch(ctx["redis"], ctx["rq_redis"], ctx["log"], device, batch, received_ms)
+        except SeqGap as gap:
+            if follows is None or gap.expected > follows or not _wait_for_acked(ctx["log"], device, follows,
+                                                                                    deadline):
+                raise
+
+
 def _accept(ctx, device: Device, batch: dict, received_ms: int):
     """accept_batch on a validated batch, its refusals mapped to HTTP."""
     _check_scope(device, batch)
     try:
-        return accept_batch(ctx["redis"], ctx["rq_redis"], ctx["log"], device, batch, received_ms)
+        return _accept_in_order(ctx, device, batch, received_ms)
     except ImplausibleTimes as exc:
         raise ApiError(422, "invalid", "批次无效，未保存任何记录 / The batch is not valid; nothing was stored.",
                        errors={"events": exc.errors}) from exc

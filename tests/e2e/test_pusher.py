@@ -3,13 +3,14 @@ a revoked token, 503s with Retry-After and timeouts (a real SQLite log in this p
 real HTTP to gunicorn, real Redis)."""
 
 import json
+import threading
 
 import pytest
 import requests
 
 from central import keys
 from field_app.event_log import EventLog
-from field_app.pusher import CONFLICT_MESSAGE, REVOKED_MESSAGE, Pusher, backoff_delay
+from field_app.pusher import CONFLICT_MESSAGE, IN_FLIGHT, REVOKED_MESSAGE, Pusher, backoff_delay
 from field_app.sync_client import SyncClient, encode_batch
 from openday.embedded_redis import free_port
 from shared.protocol import MAX_BATCH_BYTES
@@ -156,3 +157,43 @@ def test_a_clean_backlog_costs_one_durable_write_per_batch(tmp_path, redis, cent
     assert pusher.sync_now() is True and log.acked_seq() == 30
     assert len(pushes) >= 2, pushes
     assert log._db.total_changes - before == len(pushes) + 2
+
+
+class _OverlapClient:
+    """The laptop's client, noting the most pushes it had on their way at once."""
+
+    def __init__(self, client):
+        self.client, self.on_way, self.most, self.lock = client, 0, 0, threading.Lock()
+
+    def push(self, device_id, events, pending):
+        with self.lock:
+            self.on_way += 1
+            self.most = max(self.most, self.on_way)
+        try:
+            return self.client.push(device_id, events, pending)
+        finally:
+            with self.lock:
+                self.on_way -= 1
+
+
+def test_a_backlog_keeps_two_batches_on_their_way(tmp_path, redis, central):
+    log, pusher = _laptop(tmp_path, redis, central, events=40)
+    overlap = _OverlapClient(pusher.make_client())
+    pusher.batch = pusher.max_batch = 5
+    pusher.make_client = lambda: overlap
+    assert pusher.sync_now() is True
+    assert log.acked_seq() == 40 and redis.xlen(keys.log(DAY)) == 40
+    assert overlap.most == IN_FLIGHT == 2
+
+
+def test_a_refused_batch_on_its_way_moves_the_mark_no_further_than_the_centre_acked(tmp_path, redis, central):
+    """Batch 2 of 3 is invalid: batch 3, sent before batch 2 was answered, is a gap the
+    centre will not fill; the laptop marks only batch 1 and keeps everything."""
+    log, pusher = _laptop(tmp_path, redis, central, events=5)
+    log.append(lambda seq: make_event(seq, payload={"material": "leaflet", "quantity": -1}))
+    for _ in range(9):
+        log.append(lambda seq: make_event(seq))
+    pusher.batch = pusher.max_batch = 5
+    assert pusher.sync_now() is False
+    assert log.acked_seq() == 5 and redis.xlen(keys.log(DAY)) == 5
+    assert log.get_state("last_error")["status"] == 422 and log.last_seq() == 15
