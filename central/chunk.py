@@ -34,7 +34,6 @@ class Entry(NamedTuple):
     event: dict
     off: int  # device clock offset at receipt, ms
     rt: int  # server receive time, ms
-    known: tuple | None = None  # shared.fold.quick_known of the event, when central/shapes.py knew its shape
 
 
 # Entries of a chunk are made from zipped columns without a Python-level call each.
@@ -80,15 +79,13 @@ class ChunkFold:
 
     # -- what happens per entry -------------------------------------------------------
     def events(self, entries: list[Entry], in_chunk: dict, other) -> None:
-        """Fold entries in log order: the common event (FoldView.quick, or FoldView.placed
-        when central/shapes.py knew its body's shape) here, in as few steps as the fold can
-        take per entry; any other by `other(entry)`. `in_chunk` gets the event id of each
-        entry folded here (void targets)."""
-        quick, placed, hits = self.view.quick, self.view.placed, []
-        devices, seen = self.seen_devices, self.seen_entries
+        """Fold entries in log order: the common event (FoldView.quick) here, in as few
+        steps as the fold can take per entry; any other by `other(entry)`. `in_chunk`
+        gets the event id of each entry folded here (void targets)."""
+        quick, hits, devices, seen = self.view.quick, [], self.seen_devices, self.seen_entries
         for entry in entries:
-            event, known = entry[1], entry[4]
-            hit = quick(event, entry[2]) if known is None else placed(known, event, entry[2])
+            event = entry[1]
+            hit = quick(event, entry[2])
             if hit is None:
                 other(entry)
                 continue

@@ -25,7 +25,7 @@ from operator import itemgetter
 import orjson
 from redis.exceptions import RedisError
 
-from central import keys, shapes
+from central import keys
 from central.chunk import ChunkFold, Entry, entry_from_tuple, position
 from central.projection_store import ProjectionStore
 from shared.events import RESOLUTION, VOID
@@ -40,11 +40,10 @@ log = logging.getLogger(__name__)
 
 
 def _entries(flat: list) -> list[Entry]:
-    try:  # a body of a shape seen before is not parsed (central/shapes.py); the others one by one
-        events, known = shapes.events(flat[1::4])
-        columns = zip(flat[::4], events, map(int, flat[2::4]), map(int, flat[3::4]), known, strict=True)
+    try:  # body by body: as fast as one parse of the chunk joined, without its peak (~4x the chunk)
+        columns = zip(flat[::4], map(orjson.loads, flat[1::4]), map(int, flat[2::4]), map(int, flat[3::4]), strict=True)
         return list(map(entry_from_tuple, columns))
-    except (ValueError, TypeError, AttributeError):  # some entry does not parse: find which, one by one
+    except (ValueError, TypeError):  # some entry does not parse: find which, one by one
         return [parse_entry(*flat[n:n + 4]) for n in range(0, len(flat), 4)]
 
 

@@ -173,20 +173,6 @@ def plan_keys(plan, hidden: frozenset = frozenset()) -> PlanKeys:
     return cached[1]
 
 
-def quick_known(event) -> tuple | None:
-    """(type, booth, values) of an entry FoldView.quick may take, or None: the part of its
-    checks that depends on the event alone (envelope_reason's conjunction but the time's
-    shape, and QUICK_CHECKS: the payload values the effect depends on). Raises on an event
-    that is no dict or lacks a field: the caller sends it the careful way."""
-    type_, payload = event["type"], event["payload"]
-    if not (type(event["event_id"]) is str and type(event["seq"]) is int and type(event["v"]) is int
-            and type(payload) is dict and _keys_ok.get(event["booth_id"]) is True
-            and _keys_ok.get(event["device_id"]) is True):
-        return None
-    values = QUICK_CHECKS[(type_, event["v"])](payload)
-    return None if values is None else (type_, event["booth_id"], values)
-
-
 class FoldView:
     """What an event's effect depends on besides the event: the plan, the quarantine
     resolutions folded so far ((field, key) -> plan key, or None when rejected) and the
@@ -229,19 +215,13 @@ class FoldView:
         is in the shape laptops write and its minute fixes the hour (PlanKeys.minute_hour),
         the keys are known, and it is no hot-issue card (they carry their own text)."""
         try:
-            known = quick_known(event)
-        except (KeyError, TypeError, AttributeError, ValueError):
-            return None
-        return None if known is None else self.placed(known, event, offset_ms)
-
-    def placed(self, known: tuple, event: dict, offset_ms: int) -> tuple | None:
-        """quick() of an event whose quick_known() is `known`: the rest depends on the view
-        and the time. central/shapes.py gives `known` for bodies of a shape seen before."""
-        try:
-            at = event["recorded_at"]
+            type_, at, payload = event["type"], event["recorded_at"], event["payload"]
             if not (type(at) is str and len(at) == 29 and at[19] == "." and at[26] == ":" and at[23] in "+-"
-                    and at[17:19].isdecimal() and at[20:23].isdecimal()):
+                    and at[17:19].isdecimal() and at[20:23].isdecimal() and type(event["event_id"]) is str
+                    and type(event["seq"]) is int and type(event["v"]) is int and type(payload) is dict
+                    and _keys_ok.get(event["booth_id"]) is True and _keys_ok.get(event["device_id"]) is True):
                 return None
+            values = QUICK_CHECKS[(type_, event["v"])](payload)  # what the effect depends on, or None
             hour = self.keys.minute_hours.get((at[:16] + at[23:], offset_ms), False)
             if hour is False:
                 hour = self.keys.minute_hour(at[:16] + at[23:], offset_ms)
@@ -249,7 +229,9 @@ class FoldView:
                 hour = self.keys.hour(at, offset_ms)
         except (KeyError, TypeError, AttributeError, ValueError, Rejected):
             return None
-        key = (hour, known[1], known[0], known[2])
+        if values is None:
+            return None
+        key = (hour, event["booth_id"], type_, values)
         found = self._quick.get(key)
         return found if found is not None else self._quick_miss(key, event, hour, offset_ms)
 
