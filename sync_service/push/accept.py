@@ -88,7 +88,7 @@ def accept_batch(redis, rq_redis, log, device: Device, batch: dict, received_ms:
     """Append the batch (raises ImplausibleTimes, SeqConflict and its kinds, SeqGap) and
     record what the push told us. A fold is asked for when the laptop has nothing more to
     send: while a backlog streams in, a fold per batch forked a work horse per push on the
-    cores the push needs (docs/performance.md, "The push (this session)"). Should the
+    cores the push needs (docs/performance.md, "The push (second session)"). Should the
     laptop stop mid-backlog, the worker's catch-up loop folds the lagging day within
     OPENDAY_CATCHUP_SECONDS (default 2)."""
     day, device_id = device.day_id, device.device_id
