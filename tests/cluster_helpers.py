@@ -5,12 +5,9 @@ import json
 from contextlib import contextmanager
 from pathlib import Path
 
-import requests
-
 from central.redis_client import data_redis
-from openday.embedded_redis import free_port
 from sync_service.coordinators import add_coordinator
-from tests.helpers import PLAN_PATH, READER, Process, openday, wait_until
+from tests.helpers import PLAN_PATH, READER, central_processes
 
 
 def day_plans(folder: Path, names: list[str]) -> dict[str, Path]:
@@ -38,15 +35,5 @@ def grant_reader_on_cluster(seeds: str, days: list[str]) -> None:
 @contextmanager
 def central_on_cluster(env: dict, folder: Path, workers: int = 1):
     """Sync service (gunicorn) + `workers` rq workers with `env`; yields the sync service URL."""
-    port = free_port()
-    sync = Process(openday("sync-service", "--bind", f"127.0.0.1:{port}", "--workers", "2"), env,
-                   folder / "sync.log")
-    rq_workers = [Process(openday("worker"), env, folder / f"worker-{n}.log") for n in range(workers)]
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, message="sync service up")
+    with central_processes(env, folder, sync_workers=2, rq_workers=workers) as url:
         yield url
-    finally:
-        sync.stop()
-        for worker in rq_workers:
-            worker.stop()

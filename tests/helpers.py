@@ -86,19 +86,26 @@ def running_central(redis_url: str, folder: Path, **env: str):
     """Sync service (gunicorn, one worker process) + one rq worker against `redis_url`,
     with extra OPENDAY_* settings in `env` and the READER account; yields the sync service
     URL, stops both after."""
+    grant_reader(redis_url)
+    env = {"REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent), **env}
+    with central_processes(env, folder) as url:
+        yield url
+
+
+@contextmanager
+def central_processes(env: dict, folder: Path, sync_workers: int = 1, rq_workers: int = 1):
+    """The sync service (gunicorn, `sync_workers` processes) + `rq_workers` rq workers with
+    `env`, logging into `folder`; yields the sync service URL, stops them all after."""
     from openday.embedded_redis import free_port
 
-    grant_reader(redis_url)
-
     port = free_port()
-    env = {"REDIS_URL": redis_url, "OPENDAY_PLAN_DIR": str(PLAN_PATH.parent), **env}
-    sync = Process(openday("sync-service", "--bind", f"127.0.0.1:{port}", "--workers", "1"), env,
-                   folder / "sync.log")
-    worker = Process(openday("worker"), env, folder / "worker.log")
+    processes = [Process(openday("sync-service", "--bind", f"127.0.0.1:{port}", "--workers", str(sync_workers)),
+                         env, folder / "sync.log")]
+    processes += [Process(openday("worker"), env, folder / f"worker-{n}.log") for n in range(rq_workers)]
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, message="sync service up")
         yield url
     finally:
-        sync.stop()
-        worker.stop()
+        for process in processes:
+            process.stop()
