@@ -21,16 +21,20 @@ class VersionedStatic(Blueprint):
     """A blueprint whose static files are cached for a year when asked for by their hash."""
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
-        if filename and request.args.get("v") == content_hash(self.static_folder, filename):
+        version = request.args.get("v")
+        if version and filename and version == content_hashes(self.static_folder).get(filename):
             return YEAR
         return super().get_send_file_max_age(filename)
 
 
 @cache  # the files do not change while the service runs (a release restarts it)
-def content_hash(folder: str, filename: str) -> str | None:
-    path = Path(folder) / filename
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else None
+def content_hashes(folder: str) -> dict[str, str]:
+    """{file name: hash} of the folder's own files, read once: a requested name is only
+    looked up here, never joined to a path (no '../', and no cache entry per name asked for)."""
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            for path in Path(folder).iterdir() if path.is_file()}
 
 
 def static_url(blueprint: Blueprint, filename: str) -> str:
-    return url_for(f"{blueprint.name}.static", filename=filename, v=content_hash(blueprint.static_folder, filename))
+    return url_for(f"{blueprint.name}.static", filename=filename,
+                   v=content_hashes(blueprint.static_folder).get(filename))

@@ -58,3 +58,14 @@ def test_the_script_is_cached_under_its_hash_and_a_plain_request_is_not(client):
     assert plain.status_code == 200 and "max-age=31536000" not in plain.headers.get("Cache-Control", "")
     stale = client.get(url.split("?")[0] + "?v=000000000000")
     assert "max-age=31536000" not in stale.headers.get("Cache-Control", "")
+
+
+def test_a_static_name_outside_the_folder_is_not_read_or_remembered(client):  # noqa: F811
+    from sync_service.dashboard.static_files import content_hashes
+
+    folder = client.application.blueprints["dashboard"].static_folder
+    for name in ("..%2F..%2F..%2Fpyproject.toml", "../templates/dashboard/day.html", "nothing-here.js"):
+        answer = client.get(f"/dashboard/static/{name}?v=000000000000")
+        assert answer.status_code == 404 and "max-age=31536000" not in answer.headers.get("Cache-Control", "")
+    assert set(content_hashes(folder)) == {"dashboard.css", "dashboard.js"}
+    assert content_hashes.cache_info().currsize == 1  # one entry for the folder, none per name asked for
