@@ -4,6 +4,11 @@
   day) is appended with the real CentralLog Lua script to an embedded redis-server, then
   folded by `fold_to_end` in this process, as one worker's job does (chunks of 5,000).
   Beside pipelined XRANGE (the read it cannot beat) and XADD.
+- fold.floor.read.per_s, fold.floor.read_decode.per_s: the same log read back as the fold
+  reads it (chunks of CHUNK, the four fields central_log appends), then that read plus
+  orjson.loads of every body: the most any fold that counts from the stored event JSON can
+  do. Issue 19 asks fold.per_s for 0.40 of the XRANGE limit; when read_decode's own ratio is
+  below that, no fold of this log can meet it.
 - rebuild.1m.seconds: `openday rebuild`'s function over 10^6 log entries, into fresh keys
   and swapped in (`--quick`: 10^5 entries, named rebuild.100k.seconds).
 - e2e.entry_to_totals.p95_ms: 20 real field app processes (push interval 0.1 s) record
@@ -20,7 +25,10 @@ import statistics
 import tempfile
 import threading
 import time
+from operator import itemgetter
 from pathlib import Path
+
+import orjson
 
 from bench.limits import REPO, XADD, XRANGE, figure
 
@@ -86,11 +94,34 @@ def _fold_and_rebuild(n_fold: int, n_rebuild: int) -> tuple[float, float]:
         start = time.perf_counter()
         folded = fold_to_end(redis, DAY, plan)
         fold_rate = folded / (time.perf_counter() - start)
+        floors = _read_floors(server.url)
         _load(server.url, n_rebuild - n_fold, prefix="laptop-x")
         done = rebuild(redis, DAY, plan)
         assert done["entries"] == n_rebuild, done
         redis.close()
-    return fold_rate, done["seconds"]
+    return fold_rate, done["seconds"], floors
+
+
+def _read_floors(url: str) -> tuple[float, float]:
+    """(entries/s of the log read as the fold reads it, of that read plus orjson.loads of
+    each body), with the cyclic GC paused as the fold pauses it."""
+    from redis import Redis
+
+    from central import keys
+    from central.projection import CHUNK, cyclic_gc_paused
+
+    rates = []
+    with Redis.from_url(url) as client, cyclic_gc_paused():
+        for decode in (False, True):
+            start, position, read = time.perf_counter(), "-", 0
+            while rows := client.xrange(keys.log(DAY), position, "+", count=CHUNK):
+                read += len(rows)
+                position = "(" + rows[-1][0].decode()
+                if decode:
+                    bodies = list(map(orjson.loads, map(itemgetter(b"e"), map(itemgetter(1), rows))))
+                    del bodies
+            rates.append(read / (time.perf_counter() - start))
+    return rates[0], rates[1]
 
 
 def _entry_to_totals(seconds: float, laptops: int = 20, per_second: float = 4.0) -> list[float]:
@@ -177,13 +208,15 @@ def _entry_to_totals(seconds: float, laptops: int = 20, per_second: float = 4.0)
 
 def run(quick: bool) -> list[dict]:
     n_fold, n_rebuild = (50_000, 100_000) if quick else (200_000, 1_000_000)
-    fold_rate, rebuild_seconds = _fold_and_rebuild(n_fold, n_rebuild)
+    fold_rate, rebuild_seconds, (read_rate, decode_rate) = _fold_and_rebuild(n_fold, n_rebuild)
     latencies = _entry_to_totals(seconds=5 if quick else 20)
     p95 = statistics.quantiles(latencies, n=20)[18]
     rebuild_name = "rebuild.100k.seconds" if quick else "rebuild.1m.seconds"
     return [
         figure("fold.per_s", fold_rate, "events/s", XRANGE, quick),
         figure("fold.per_s.vs_xadd", fold_rate, "events/s", XADD, quick),
+        figure("fold.floor.read.per_s", read_rate, "entries/s", XRANGE, quick),
+        figure("fold.floor.read_decode.per_s", decode_rate, "entries/s", XRANGE, quick),
         figure(rebuild_name, rebuild_seconds, "s", None, quick),
         figure("e2e.entry_to_totals.p95_ms", p95, "ms", None, quick),
         figure("e2e.entry_to_totals.entries", len(latencies), "entries", None, quick),
