@@ -15,7 +15,7 @@ scaled up) in two fresh embedded Redis servers, with the stream-node settings we
   and, as integers, the time, the seq and the clock offset the fold and invariant 3 need; the
   event index holds 8 bytes of content digest per id (re-sends told apart without a seq index).
   It drops what the system uses elsewhere (day_id and v, the staff the exports name, the
-  receive time, the seq records), so no layout the tests allow can be smaller.
+  receive time, the seq records): a layout that keeps what the system uses is larger.
 
 The shipped day is then folded with the example plan; the floor is given the same projections
 (the goal counts them, and a projection is what the fold writes, whatever the log's layout).
