@@ -10,8 +10,8 @@ scaled up) in two fresh embedded Redis servers, with the stream-node settings we
 - day.redis.keys.mib_per_100k_events: appended by central_log's script, as a push does, and
   folded; with its two parts, .log_and_indexes (log, event index, seq records, acked marks)
   and .projections (everything the fold wrote);
-- day.redis.floor.mib_per_100k_events: the least layout those tests allow, more generous than
-  any real one can be: an entry holds only what the tests read (the five fields above as JSON)
+- day.redis.floor.mib_per_100k_events: the least layout we could build that those tests
+  allow: an entry holds only what the tests read (the five fields above as JSON)
   and, as integers, the time, the seq and the clock offset the fold and invariant 3 need; the
   event index holds 8 bytes of content digest per id (re-sends told apart without a seq index).
   It drops what the system uses elsewhere (day_id and v, the staff the exports name, the
@@ -35,19 +35,17 @@ from bench.limits import REPO, figure
 TESTS_READ = ("booth_id", "device_id", "event_id", "payload", "type")  # what the protected tests read from `e`
 
 
-def day_events(entries: int) -> dict[str, list[dict]]:
-    """About `entries` events of the example day's simulation, per laptop, in seq order."""
+def day_events(plan, entries: int) -> dict[str, list[dict]]:
+    """About `entries` events of the plan's simulated day, per laptop, in seq order."""
     from openday.simulate.generator import generate_day, laptop_events
-    from shared.plan import load_plan
 
-    plan = load_plan(REPO / "examples" / "heping-2022-05-15.json")
     scenario = generate_day(plan, seed=7, size=entries / 1528)  # size 1.0 is 1,528 entries
     return {laptop.device_id: laptop_events(scenario, laptop) for laptop in scenario.laptops}
 
 
-def _held(fill) -> tuple[dict[str, int], int]:
-    """(bytes per key pattern as MEMORY USAGE counts them, entries appended) of what `fill`
-    stores in a fresh server."""
+def _held(fill) -> dict[str, int]:
+    """Bytes per key pattern, as MEMORY USAGE counts them, of what `fill` stores in a fresh
+    server."""
     from redis import Redis
 
     from bench.redis_keys import memory_by_pattern
@@ -55,13 +53,13 @@ def _held(fill) -> tuple[dict[str, int], int]:
 
     with tempfile.TemporaryDirectory(dir=REPO / "bench" / "results") as folder, \
             EmbeddedRedis(folder, appendfsync="no") as server, Redis.from_url(server.url) as redis:
-        entries = fill(redis, server.url)
-        return {name: row["bytes"] for name, row in memory_by_pattern(redis).items()}, entries
+        fill(redis, server.url)
+        return {name: row["bytes"] for name, row in memory_by_pattern(redis).items()}
 
 
 def shipped(by_device: dict[str, list[dict]], day_id: str, plan):
     """Appended by central_log's script in batches of 500, as pushes do, then folded."""
-    def fill(redis, url: str) -> int:
+    def fill(redis, url: str) -> None:
         from redis import Redis
 
         from central.central_log import CentralLog
@@ -74,13 +72,12 @@ def shipped(by_device: dict[str, list[dict]], day_id: str, plan):
                 log.append_batch(day_id, device, batch, received_ms=1652577300000, offset_ms=-1500)
         with Redis.from_url(url, decode_responses=True) as text:
             fold_to_end(text, day_id, plan)
-        return sum(map(len, by_device.values()))
     return fill
 
 
 def least(by_device: dict[str, list[dict]], day_id: str):
     """The least log and event index the protected tests allow (the module's docstring)."""
-    def fill(redis, url: str) -> int:
+    def fill(redis, url: str) -> None:
         from central import keys
         from central.central_log import content_digest
         from shared.rejects import recorded_ms
@@ -93,7 +90,6 @@ def least(by_device: dict[str, list[dict]], day_id: str):
                 pipe.xadd(log, {"e": body, "t": recorded_ms(event["recorded_at"]), "s": event["seq"], "o": -1500})
                 pipe.hset(index, event["event_id"], bytes.fromhex(content_digest(orjson.dumps(event))))
             pipe.execute()
-        return sum(map(len, by_device.values()))
     return fill
 
 
@@ -104,10 +100,10 @@ def run(quick: bool) -> list[dict]:
     from shared.plan import load_plan
 
     plan = load_plan(REPO / "examples" / "heping-2022-05-15.json")
-    by_device = day_events(15_000 if quick else 100_000)
-    day_id = plan.day_id
-    ours, entries = _held(shipped(by_device, day_id, plan))
-    floor, _ = _held(least(by_device, day_id))
+    by_device = day_events(plan, 15_000 if quick else 100_000)
+    day_id, entries = plan.day_id, sum(map(len, by_device.values()))
+    ours = _held(shipped(by_device, day_id, plan))
+    floor = _held(least(by_device, day_id))
     projections = sum(size for name, size in ours.items() if name not in LOG_AND_INDEXES)
     per_100k = 100_000 / entries / 2**20
     return [
